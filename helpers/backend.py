@@ -1,0 +1,136 @@
+"""Where the notebooks run: the offline AWS (default) or a real AWS account, chosen in one place.
+
+Every notebook's setup cell calls `connect()`; it prints one line saying where the notebook runs and how to switch.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+BACKEND_VARIABLE = "COURSE_BACKEND"
+BACKENDS = ("offline", "aws")
+OFFLINE_REGION = "us-west-2"
+COURSE_PREFIX = "batch-transform-course"
+COURSE_TAG_KEY = "course"
+COURSE_TAG_VALUE = "sagemaker-batch-transform"
+COURSE_TAGS = [{"Key": COURSE_TAG_KEY, "Value": COURSE_TAG_VALUE}]
+
+
+class CourseSetupError(RuntimeError):
+    """The setup cell cannot continue; the message says what is missing and how to provide it."""
+
+
+@dataclass
+class Course:
+    """What a notebook needs to talk to SageMaker: sessions, region, role, bucket and the course's S3 prefix."""
+
+    backend: str
+    region: str
+    boto_session: Any
+    session: Any
+    role: str
+    bucket: str
+    prefix: str = COURSE_PREFIX
+    where: str = ""
+    tags: list = field(default_factory=lambda: [dict(t) for t in COURSE_TAGS])
+
+    def s3_uri(self, *parts: str) -> str:
+        """`s3://<bucket>/<course prefix>/<parts...>`: every object the course writes lives under this prefix."""
+        key = "/".join([self.prefix, *[p.strip("/") for p in parts if p]])
+        return f"s3://{self.bucket}/{key}"
+
+    @property
+    def sagemaker_client(self):
+        return self.session.sagemaker_client
+
+    @property
+    def s3_client(self):
+        return self.boto_session.client("s3")
+
+    @property
+    def offline(self) -> bool:
+        return self.backend == "offline"
+
+
+def choose_backend(backend: str | None = None) -> str:
+    """The backend asked for: the parameter, else $COURSE_BACKEND, else offline (never AWS by accident)."""
+    choice = (backend or os.environ.get(BACKEND_VARIABLE) or "offline").strip().lower()
+    if choice not in BACKENDS:
+        raise CourseSetupError(
+            f"Unknown backend {choice!r}. Use 'offline' (no AWS account, no cost) or 'aws' "
+            f"(real jobs on your account), e.g. connect('offline') or {BACKEND_VARIABLE}=aws."
+        )
+    return choice
+
+
+def connect(backend: str | None = None, region: str | None = None, quiet: bool = False) -> Course:
+    """Start the chosen backend and return the Course; prints one line saying where jobs will run."""
+    choice = choose_backend(backend)
+    if choice == "offline":
+        course = _connect_offline(region or OFFLINE_REGION)
+        line = (
+            f"Backend: offline ({course.where}), region {course.region}; no AWS account is used and nothing costs money. "
+            f"To run on AWS: set {BACKEND_VARIABLE}=aws or call helpers.connect('aws')."
+        )
+    else:
+        course = _connect_aws(region)
+        line = (
+            f"Backend: AWS ({course.where}), region {course.region}, bucket {course.bucket}: jobs run on your account "
+            f"and cost money. To go back offline: unset {BACKEND_VARIABLE} or call helpers.connect('offline')."
+        )
+    if not quiet:
+        print(line)
+    return course
+
+
+def _quiet_sdk_config_log() -> None:
+    """The SDK logs where it looked for config files at INFO: noise for a learner, and it prints machine paths.
+    Must run before the first `import sagemaker`, which sets the level to INFO only if none is set."""
+    import logging
+
+    logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
+
+
+def _connect_offline(region: str) -> Course:
+    from helpers import offline
+
+    _quiet_sdk_config_log()
+    aws = offline.start(region=region)
+    import boto3
+    import sagemaker
+
+    boto_session = boto3.Session(region_name=region)
+    session = sagemaker.Session(boto_session=boto_session)
+    return Course(
+        backend="offline",
+        region=region,
+        boto_session=boto_session,
+        session=session,
+        role=aws.role_arn,
+        bucket=session.default_bucket(),
+        where="moto + the kit's XGBoost runtime",
+    )
+
+
+def _connect_aws(region: str | None) -> Course:
+    from helpers import offline
+
+    _quiet_sdk_config_log()
+    if offline.is_running():
+        offline.stop()
+    from helpers import aws_account
+
+    boto_session, role, where = aws_account.open_aws_session(region)
+    import sagemaker
+
+    session = sagemaker.Session(boto_session=boto_session)
+    return Course(
+        backend="aws",
+        region=boto_session.region_name,
+        boto_session=boto_session,
+        session=session,
+        role=role,
+        bucket=session.default_bucket(),
+        where=where,
+    )

@@ -1,0 +1,61 @@
+"""The offline AWS: `with helpers.offline(): ...` in scripts and tests, `helpers.offline.start()` / `.stop()` in notebooks.
+
+Under it every boto3 client and SageMaker SDK session created afterwards talks to moto, and the kit's runtime really
+runs training and transform jobs with xgboost (../shared/spec/batch-transform.md). No account, no Docker, no network.
+"""
+from __future__ import annotations
+
+import sys
+import types
+from contextlib import contextmanager
+from typing import Iterator
+
+DEFAULT_REGION = "us-west-2"
+_running = None
+
+
+def start(region: str = DEFAULT_REGION):
+    """Start the offline AWS (once; a second call returns the one already running)."""
+    global _running
+    if _running is None:
+        from helpers.offline.service import OfflineAWS
+
+        _running = OfflineAWS(region).start()
+    return _running
+
+
+def stop() -> None:
+    """Stop the offline AWS: running jobs are abandoned and every offline object is forgotten."""
+    global _running
+    if _running is not None:
+        aws, _running = _running, None
+        aws.stop()
+
+
+def is_running() -> bool:
+    return _running is not None
+
+
+def current():
+    """The running OfflineAWS, or None."""
+    return _running
+
+
+@contextmanager
+def running(region: str = DEFAULT_REGION) -> Iterator:
+    """Context manager form: the offline AWS for the duration of a `with` block."""
+    aws = start(region)
+    try:
+        yield aws
+    finally:
+        stop()
+
+
+class _CallableModule(types.ModuleType):
+    """Lets `helpers.offline(...)` be the context manager while `helpers.offline.start()` stays a plain function."""
+
+    def __call__(self, region: str = DEFAULT_REGION):
+        return running(region)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,210 @@
+"""Where the runtime plugs into moto's SageMaker: create calls are checked as SageMaker checks them, then jobs run in a
+background thread and move InProgress -> Completed / Failed (with a FailureReason) / Stopped, as on AWS."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from helpers.offline import logs, s3io
+from helpers.offline.service import QUICK_FINISH_SECONDS
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # moto stores naive UTC datetimes
+
+
+def _params(response) -> dict:
+    return json.loads(response.body or "{}")
+
+
+def _validate(operation: str, params: dict, backend) -> None:
+    """Field rules first, then names already taken and unknown models, as SageMaker answers a create call."""
+    from helpers.offline.validation import check_existing_resources, validate_request
+
+    validate_request(operation, params)
+    check_existing_resources(operation, params, backend)
+
+
+def _backend(response):
+    from moto.sagemaker.models import sagemaker_backends
+
+    return sagemaker_backends[response.current_account][response.region]
+
+
+def offline_images_message() -> str:
+    return ("The offline runtime runs the built-in XGBoost images only: image_uris.retrieve('xgboost', region, "
+            "version) with a version such as '1.7-1' (the legacy 'latest'/'1' too).")
+
+
+class JobThread:
+    """The background run of one job; `abandon` lets a stopping offline AWS end it without waiting."""
+
+    def __init__(self, target: Callable[[], None], name: str):
+        self.stop_requested = threading.Event()
+        self.thread = threading.Thread(target=target, name=name, daemon=True)
+
+    def start(self, wait_seconds: float) -> None:
+        self.thread.start()
+        self.thread.join(wait_seconds)
+
+    def abandon(self) -> None:
+        self.stop_requested.set()
+
+
+# -- training -------------------------------------------------------------------------------------------------------
+def _create_training_job(aws, original):
+    def handler(self) -> Any:
+        params = _params(self)
+        backend = _backend(self)
+        _validate("CreateTrainingJob", params, backend)
+        name = params["TrainingJobName"]
+        result = original(self)
+        job = backend.training_jobs[name]
+        job.algorithm_specification.pop("MetricDefinitions", None)  # moto's placeholder metrics are not XGBoost's
+        start = _now()
+        job.training_job_status, job.secondary_status = "InProgress", "Starting"
+        job.training_start_time, job.training_end_time, job.last_modified_time = start, None, start
+        job.secondary_status_transitions = [{"Status": "Starting", "StartTime": start,
+                                             "StatusMessage": "Preparing the instances for training"}]
+        job.final_metric_data_list = None
+        job.model_artifacts = None
+        account, region = self.current_account, self.region
+        epoch = int(time.time())
+        stream = logs.LogStream(account, region, logs.TRAINING_GROUP, f"{name}/algo-1-{epoch}")
+
+        def run() -> None:
+            from helpers.offline.training import TrainingFailure, run_training
+            from helpers.offline.xgboost_images import builtin_xgboost_image
+
+            def transition(status: str, message: str) -> None:
+                now = _now()
+                if job.secondary_status_transitions:
+                    job.secondary_status_transitions[-1]["EndTime"] = now
+                job.secondary_status_transitions.append({"Status": status, "StartTime": now, "StatusMessage": message})
+                job.secondary_status = status
+
+            try:
+                image = params["AlgorithmSpecification"].get("TrainingImage", "")
+                if builtin_xgboost_image(image) is None:
+                    raise TrainingFailure(f"ClientError: Image {image!r} cannot run offline. {offline_images_message()}")
+                transition("Downloading", "Downloading input data")
+                transition("Training", "Training image download completed. Training in progress.")
+                result = run_training(account, params, stream.write)
+                transition("Uploading", "Uploading generated training model")
+                job.model_artifacts = {"S3ModelArtifacts": result["artifact"]}
+                now = _now()
+                job.final_metric_data_list = [dict(m, Timestamp=now) for m in result["metrics"]]
+                transition("Completed", "Training job completed")
+                job.secondary_status_transitions[-1]["EndTime"] = now
+                job.training_job_status = "Completed"
+            except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
+                reason = str(exc) if isinstance(exc, TrainingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"
+                stream.write(reason)
+                job.failure_reason = reason[:1024]
+                transition("Failed", "Training job failed")
+                job.training_job_status = "Failed"
+            finally:
+                job.training_end_time = job.last_modified_time = _now()
+                job.billable_time_in_seconds = max(1, int((job.training_end_time - start).total_seconds()))
+                job.training_time_in_seconds = job.billable_time_in_seconds
+
+        runner = JobThread(run, f"training-{name}")
+        aws.jobs[("training", account, region, name)] = runner
+        runner.start(QUICK_FINISH_SECONDS)
+        return result
+
+    return handler
+
+
+# -- transform ------------------------------------------------------------------------------------------------------
+def _create_transform_job(aws, original):
+    def handler(self) -> Any:
+        from helpers.offline.transform import TransformRun, resolve_inputs
+        params = _params(self)
+        backend = _backend(self)
+        _validate("CreateTransformJob", params, backend)
+        name = params["TransformJobName"]
+        inputs = resolve_inputs(self.current_account, self.region, params, aws.role_arn)  # raises like SageMaker
+        result = original(self)
+        job = backend.transform_jobs[name]
+        for empty in ("failure_reason", "labeling_job_arn", "auto_ml_job_arn"):
+            setattr(job, empty, None)
+        start = _now()
+        job.transform_job_status = "InProgress"
+        job.transform_start_time, job.transform_end_time, job.last_modified_time = None, None, start
+        run = TransformRun(aws, self.current_account, self.region, params, backend._models[params["ModelName"]],
+                           inputs, job)
+        runner = JobThread(run.run, f"transform-{name}")
+        run.stop_requested = runner.stop_requested
+        aws.jobs[("transform", self.current_account, self.region, name)] = runner
+        runner.start(QUICK_FINISH_SECONDS)
+        return result
+
+    return handler
+
+
+def _stop_transform_job(aws):
+    def handler(self) -> Any:
+        from moto.core.responses import EmptyResult
+        from moto.sagemaker.exceptions import ValidationError
+
+        name = _params(self).get("TransformJobName", "")
+        backend = _backend(self)
+        job = backend.transform_jobs.get(name)
+        if job is None:
+            raise ValidationError(message=f"Could not find transform job '{name}'.")
+        if job.transform_job_status != "InProgress":
+            raise ValidationError(message=f"Transform job {name} is in status {job.transform_job_status}; only an "
+                                          "InProgress job can be stopped.")
+        job.transform_job_status = "Stopping"
+        job.last_modified_time = _now()
+        runner = aws.jobs.get(("transform", self.current_account, self.region, name))
+        if runner is not None:
+            runner.stop_requested.set()
+        return EmptyResult()
+
+    return handler
+
+
+def _stop_training_job(aws):
+    def handler(self) -> Any:
+        from moto.core.responses import EmptyResult
+        from moto.sagemaker.exceptions import ValidationError
+
+        name = _params(self).get("TrainingJobName", "")
+        job = _backend(self).training_jobs.get(name)
+        if job is None:
+            raise ValidationError(message=f"Could not find training job '{name}'.")
+        if job.training_job_status == "InProgress":
+            job.training_job_status = "Stopping"
+            runner = aws.jobs.get(("training", self.current_account, self.region, name))
+            if runner is not None:
+                runner.stop_requested.set()
+        return EmptyResult()
+
+    return handler
+
+
+def _create_model(original):
+    def handler(self) -> Any:
+        params = _params(self)
+        _validate("CreateModel", params, _backend(self))
+        return original(self)
+
+    return handler
+
+
+def response_handlers(aws) -> dict[str, Callable]:
+    """The moto SageMakerResponse methods the runtime replaces, by name."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    return {
+        "create_training_job": _create_training_job(aws, SageMakerResponse.create_training_job),
+        "create_transform_job": _create_transform_job(aws, SageMakerResponse.create_transform_job),
+        "stop_transform_job": _stop_transform_job(aws),
+        "stop_training_job": _stop_training_job(aws),
+        "create_model": _create_model(SageMakerResponse.create_model),
+    }

@@ -1,0 +1,145 @@
+"""The offline AWS: moto in-process for S3, SageMaker, CloudWatch Logs, IAM and STS, with the kit's runtime plugged
+into moto's SageMaker responses so that training and transform jobs really run (see ../shared/spec/offline-notes.md).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+OFFLINE_ROLE_NAME = "CourseSageMakerExecutionRole"
+# SDK v2 reads this file: it turns telemetry off, so offline mode opens no network connection.
+_TELEMETRY_OFF = "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"
+_ENVIRONMENT = {
+    "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
+    "AWS_DEFAULT_REGION": None,  # set at start to the offline region
+}
+# How long a create call waits for a small job to finish, so the SDK's first status check already sees the end.
+QUICK_FINISH_SECONDS = 5.0
+
+
+class CompressedClock:
+    """Stands in for the `time` module inside the SDK's polling code: sleeps are cut short and the skipped time is
+    added to `time()`, so the SDK polls on its usual schedule without a learner waiting 5-30 s per job offline."""
+
+    def __init__(self, real_time_module, factor: float = 0.01, longest_real_sleep: float = 0.1):
+        self._time = real_time_module
+        self._factor = factor
+        self._longest = longest_real_sleep
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+
+    def sleep(self, seconds: float) -> None:
+        real = min(max(seconds, 0) * self._factor, self._longest)
+        self._time.sleep(real)
+        with self._lock:
+            self._skipped += max(seconds - real, 0)
+
+    def time(self) -> float:
+        return self._time.time() + self._skipped
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._time, name)
+
+
+class OfflineAWS:
+    """One running offline AWS: the moto mock, the patches that make jobs run, and the runtime's scratch folder."""
+
+    def __init__(self, region: str):
+        self.region = region
+        self.account_id = ""
+        self.role_arn = ""
+        self.workdir = Path()
+        self._mock = None
+        self._undo: list[Callable[[], None]] = []
+        self.jobs: dict[tuple[str, str, str, str], Any] = {}  # (kind, account, region, name) -> runner state
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------------
+    def start(self) -> "OfflineAWS":
+        self.workdir = Path(tempfile.mkdtemp(prefix="sagemaker-offline-"))
+        config = self.workdir / "sagemaker-config.yaml"
+        config.write_text(_TELEMETRY_OFF)
+        self._set_env("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
+        self._set_env("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+        self._set_env("AWS_DEFAULT_REGION", self.region)
+        # moto must be started before any boto3 client exists, or that client talks to real AWS.
+        from moto import mock_aws
+        from moto.core import DEFAULT_ACCOUNT_ID
+
+        self._mock = mock_aws()
+        self._mock.start()
+        self.account_id = DEFAULT_ACCOUNT_ID
+        self._install_patches()
+        self._compress_sdk_clock()
+        self.role_arn = self._create_role()
+        return self
+
+    def stop(self) -> None:
+        for kind_key, runner in list(self.jobs.items()):
+            stop = getattr(runner, "abandon", None)
+            if stop:
+                stop()
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _set_env(self, name: str, value: str) -> None:
+        old = os.environ.get(name)
+        os.environ[name] = value
+
+        def undo() -> None:
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+        self._undo.append(undo)
+
+    def _patch(self, owner: Any, name: str, value: Any) -> None:
+        missing = object()
+        old = owner.__dict__.get(name, missing) if isinstance(owner, type) else getattr(owner, name, missing)
+        setattr(owner, name, value)
+
+        def undo() -> None:
+            if old is missing:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, old)
+
+        self._undo.append(undo)
+
+    def _create_role(self) -> str:
+        import boto3
+
+        iam = boto3.client("iam", region_name=self.region)
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        }
+        role = iam.create_role(RoleName=OFFLINE_ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
+        return role["Role"]["Arn"]
+
+    def _compress_sdk_clock(self) -> None:
+        import botocore.waiter
+        import sagemaker.session
+
+        self._patch(sagemaker.session, "time", CompressedClock(time))
+        self._patch(botocore.waiter, "time", CompressedClock(time))
+
+    # -- moto patches --------------------------------------------------------------------------------------------------
+    def _install_patches(self) -> None:
+        from moto.sagemaker.responses import SageMakerResponse
+
+        from helpers.offline import jobs
+
+        for action, handler in jobs.response_handlers(self).items():
+            self._patch(SageMakerResponse, action, handler)

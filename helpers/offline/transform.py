@@ -1,0 +1,371 @@
+"""A transform job as SageMaker runs it (../shared/spec/batch-transform.md): inputs resolved at create, objects dealt to
+InstanceCount instance processes, one `.out` per input object, logs per instance and a data-log, then the end state."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import queue as queue_module
+import shutil
+import tarfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from helpers.offline import logs, s3io
+from helpers.offline.records import MIB
+
+DEFAULT_MAX_PAYLOAD_MB = 6
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class BatchTrace:
+    """What one mini-batch did: which instance and object, how many records and bytes, when (seconds from the start)."""
+
+    instance: int
+    object_key: str
+    batch: int
+    records: int
+    bytes: int
+    start: float
+    end: float
+
+
+@dataclass
+class TransformTrace:
+    """The fleet's view of a finished offline job, for the parallel notebook's timeline figure."""
+
+    job_name: str
+    instance_count: int
+    assignment: dict[str, int] = field(default_factory=dict)  # object key -> instance index
+    batches: list[BatchTrace] = field(default_factory=list)
+    max_concurrent_transforms: int = 1
+    max_payload_mb: int = DEFAULT_MAX_PAYLOAD_MB
+    batch_strategy: str = "MultiRecord"
+    peak_instance_memory_mb: float = 0.0
+
+
+def resolve_inputs(account_id: str, region: str, params: dict, role_arn: str) -> list[dict]:
+    """The input objects and the base their output keys are relative to; refuses at create as SageMaker does."""
+    from helpers.offline.validation import no_s3_objects_message, validation_error
+
+    source = params["TransformInput"]["DataSource"]["S3DataSource"]
+    data_type, uri = source["S3DataType"], source["S3Uri"]
+    bucket, prefix = s3io.split_uri(uri)
+    if data_type == "S3Prefix":
+        objects = s3io.list_prefix(account_id, bucket, prefix)
+        base = prefix[: prefix.rfind("/") + 1]
+    elif data_type == "ManifestFile":
+        manifest = s3io.head(account_id, bucket, prefix)
+        if manifest is None:
+            raise validation_error(f"The manifest file {uri} does not exist. Upload it, or use S3DataType S3Prefix.")
+        try:
+            entries = json.loads(s3io.read_bytes(account_id, bucket, prefix))
+            base_uri = entries[0]["prefix"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise validation_error(f'The manifest file {uri} is not a JSON list starting with {{"prefix": "s3://..."}}'
+                                   ' followed by relative keys.') from None
+        bucket, base = s3io.split_uri(base_uri)
+        objects = []
+        for relative in entries[1:]:
+            found = s3io.head(account_id, bucket, base + relative)
+            if found is None:
+                raise validation_error(f"The manifest {uri} lists s3://{bucket}/{base}{relative}, which does not exist.")
+            objects.append(found)
+    else:
+        raise validation_error(f"S3DataType {data_type} is not supported by batch transform here: use S3Prefix "
+                               "(every object under a prefix) or ManifestFile (a list of objects).")
+    if not objects:
+        raise validation_error(no_s3_objects_message(uri, region, role_arn, bucket))
+    return [{"bucket": o.bucket, "key": o.key, "size": o.size, "relative": o.key[len(base):] if o.key.startswith(base)
+             else o.key} for o in objects]
+
+
+def assign(inputs: list[dict], instance_count: int) -> list[int]:
+    """Deal objects to instances: keys in sorted order, each to the instance with the fewest bytes so far."""
+    loads = [0] * instance_count
+    order = sorted(range(len(inputs)), key=lambda i: (inputs[i]["bucket"], inputs[i]["key"]))
+    owner = [0] * len(inputs)
+    for i in order:
+        target = min(range(instance_count), key=lambda k: (loads[k], k))
+        owner[i] = target
+        loads[target] += max(inputs[i]["size"], 1)
+    return owner
+
+
+def _context():
+    """Instances are processes from a fork server that has the container's libraries imported already."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["helpers.offline.instance", "helpers.offline.xgboost_container"])
+    return context
+
+
+class JobFailure(Exception):
+    """The job fails as a whole; the message is its FailureReason."""
+
+
+class TransformRun:
+    """Runs one transform job to its end state, updating moto's job record as it goes."""
+
+    def __init__(self, aws, account_id: str, region: str, params: dict, model, inputs: list[dict], job):
+        self.aws, self.account_id, self.region = aws, account_id, region
+        self.params, self.model, self.inputs, self.job = params, model, inputs, job
+        self.name = params["TransformJobName"]
+        self.stop_requested = None  # an Event, set by StopTransformJob
+        self.workdir = Path(aws.workdir) / "transform" / self.name
+        self.epoch = int(time.time())
+        self.data_log = logs.LogStream(account_id, region, logs.TRANSFORM_GROUP, f"{self.name}/data-log")
+        count = int(params["TransformResources"]["InstanceCount"])
+        self.instance_logs = [logs.LogStream(account_id, region, logs.TRANSFORM_GROUP,
+                                             logs.stream_name(self.name, i, self.epoch)) for i in range(count)]
+        self.trace = TransformTrace(self.name, count)
+        aws.traces = getattr(aws, "traces", {})
+        aws.traces[self.name] = self.trace
+
+    # -- set-up ------------------------------------------------------------------------------------------------------
+    def _container(self):
+        from helpers.offline.jobs import offline_images_message
+        from helpers.offline.xgboost_images import builtin_xgboost_image
+
+        container = self.model.primary_container or (self.model.containers or [{}])[0]
+        image_uri = container.get("Image", "")
+        image = builtin_xgboost_image(image_uri)
+        if image is None:
+            raise JobFailure(f"ClientError: The model's image {image_uri!r} cannot run offline. "
+                             f"{offline_images_message()}")
+        model_url = container.get("ModelDataUrl")
+        if not model_url:
+            raise JobFailure("ClientError: The model has no ModelDataUrl, so the container has no model to load. "
+                             "Create the model with model_data='s3://.../model.tar.gz' from the training job.")
+        return image, model_url, dict(container.get("Environment") or {})
+
+    def _unpack_model(self, model_url: str) -> Path:
+        bucket, key = s3io.split_uri(model_url)
+        if s3io.head(self.account_id, bucket, key) is None:
+            raise JobFailure(f"ClientError: Could not download model data from {model_url}: no such object. "
+                             "Point ModelDataUrl at the training job's model.tar.gz (ModelArtifacts.S3ModelArtifacts).")
+        archive = self.workdir / "model.tar.gz"
+        s3io.download(self.account_id, bucket, key, archive)
+        model_dir = self.workdir / "model"
+        model_dir.mkdir()
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(model_dir, filter="data")
+        except (tarfile.TarError, OSError) as exc:
+            raise JobFailure(f"ClientError: {model_url} is not a tar.gz model archive ({exc}). SageMaker unpacks "
+                             "ModelDataUrl into /opt/ml/model; give it the model.tar.gz a training job wrote.") from None
+        return model_dir
+
+    def _effective(self, server_params: dict) -> tuple[int, int, str]:
+        """Request value > the container's /execution-parameters > defaults (MCT 1, 6 MB) [spec 2, DG-BYOC]."""
+        p = self.params
+        mct = p.get("MaxConcurrentTransforms") or server_params.get("MaxConcurrentTransforms") or 1
+        mpim = p.get("MaxPayloadInMB")
+        if mpim is None:
+            mpim = server_params.get("MaxPayloadInMB", DEFAULT_MAX_PAYLOAD_MB)
+        strategy = p.get("BatchStrategy") or {"MULTI_RECORD": "MultiRecord", "SINGLE_RECORD": "SingleRecord"}.get(
+            server_params.get("BatchStrategy", ""), "MultiRecord")
+        return int(mct), int(mpim), strategy
+
+    def _environ(self, model_env: dict) -> dict:
+        env = dict(model_env)
+        env.update(self.params.get("Environment") or {})
+        env["SAGEMAKER_BATCH"] = "true"
+        p = self.params
+        if p.get("MaxPayloadInMB") is not None:
+            env["SAGEMAKER_MAX_PAYLOAD_IN_MB"] = str(p["MaxPayloadInMB"])
+        if p.get("BatchStrategy"):
+            env["SAGEMAKER_BATCH_STRATEGY"] = {"MultiRecord": "MULTI_RECORD", "SingleRecord": "SINGLE_RECORD"}[p["BatchStrategy"]]
+        if p.get("MaxConcurrentTransforms"):
+            env["SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"] = str(p["MaxConcurrentTransforms"])
+        return env
+
+    # -- the run -------------------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        self.job.transform_start_time = _now()
+        uploaded: list[tuple[str, str]] = []
+        try:
+            self.workdir.mkdir(parents=True, exist_ok=True)
+            failures = self._run(uploaded)
+            if self.stop_requested is not None and self.stop_requested.is_set():
+                self._finish("Stopped", uploaded=uploaded)
+            elif failures:
+                self._finish("Failed", self._failure_reason(failures))
+            else:
+                self._finish("Completed")
+        except JobFailure as exc:
+            self.data_log.write(f"{logs.iso_now()}:[sagemaker logs]: {exc}")
+            self._finish("Failed", str(exc), uploaded=uploaded)
+        except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
+            self._finish("Failed", f"InternalServerError: the offline runtime failed ({type(exc).__name__}: {exc}). "
+                                   "This is a bug in the course kit; please report it.", uploaded=uploaded)
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _run(self, uploaded: list) -> list[tuple[str, str]]:
+        from helpers.offline.xgboost_container import XGBoostServer
+
+        p = self.params
+        image, model_url, model_env = self._container()
+        model_dir = self._unpack_model(model_url)
+        environ = self._environ(model_env)
+        probe = XGBoostServer(model_dir, image, environ).execution_parameters()
+        server_params = json.loads(probe.body) if probe.status == 200 else {}
+        mct, mpim, strategy = self._effective(server_params)
+        self.trace.max_concurrent_transforms, self.trace.max_payload_mb, self.trace.batch_strategy = mct, mpim, strategy
+        self.data_log.write(f"{logs.iso_now()}:[sagemaker logs]: MaxConcurrentTransforms={mct}, MaxPayloadInMB={mpim}, "
+                            f"BatchStrategy={'MULTI_RECORD' if strategy == 'MultiRecord' else 'SINGLE_RECORD'}")
+        t_input = p["TransformInput"]
+        split_type = t_input.get("SplitType") or "None"
+        if split_type == "TFRecord":
+            raise JobFailure("ClientError: SplitType TFRecord is for TensorFlow containers; the built-in XGBoost "
+                             "container reads text/csv, text/libsvm and RecordIO-protobuf. Use SplitType Line for CSV.")
+        if mpim == 0:
+            raise JobFailure("ClientError: MaxPayloadInMB=0 asks for chunked requests, which the built-in XGBoost "
+                             "container does not accept. Set MaxPayloadInMB between 1 and 100 (6 is the default).")
+        processing = p.get("DataProcessing")
+        if processing:
+            from helpers.offline.data_processing import DataProcessing, DataProcessingError
+
+            dp = DataProcessing.from_request(processing)
+            if dp.is_default:
+                processing = None
+            else:
+                try:
+                    dp.check_job(t_input.get("ContentType"), p["TransformOutput"].get("Accept"), split_type,
+                                 p["TransformOutput"].get("AssembleWith") or "None")
+                except DataProcessingError as exc:
+                    raise JobFailure(f"ClientError: {exc}") from None
+        count = int(p["TransformResources"]["InstanceCount"])
+        owners = assign(self.inputs, count)
+        (self.workdir / "in").mkdir()
+        (self.workdir / "out").mkdir()
+        plans: list[list[dict]] = [[] for _ in range(count)]
+        for n, item in enumerate(self.inputs):
+            local = self.workdir / "in" / str(n)
+            s3io.download(self.account_id, item["bucket"], item["key"], local)
+            self.trace.assignment[item["key"]] = owners[n]
+            plans[owners[n]].append({"n": n, "path": str(local), "out_path": str(self.workdir / "out" / f"{n}.out"),
+                                     "label": f"{item['bucket']}/{item['key']}"})
+        out_bucket, out_prefix = s3io.split_uri(p["TransformOutput"]["S3OutputPath"])
+        out_prefix = out_prefix.rstrip("/") + "/" if out_prefix.strip("/") else ""
+        base = {"image": image, "model_dir": str(model_dir), "environ": environ,
+                "content_type": t_input.get("ContentType"), "accept": p["TransformOutput"].get("Accept"),
+                "split_type": split_type, "multi": strategy == "MultiRecord", "limit": mpim * MIB,
+                "concurrency": mct, "assemble_with": p["TransformOutput"].get("AssembleWith") or "None",
+                "compression": t_input.get("CompressionType") or "None", "data_processing": processing}
+        return self._drive(plans, base, out_bucket, out_prefix, uploaded)
+
+    def _drive(self, plans, base, out_bucket, out_prefix, uploaded) -> list[tuple[str, str]]:
+        from helpers.offline.instance import run_instance
+
+        context = _context()
+        messages = context.Queue()
+        processes = []
+        started = time.time()
+        for index, objects in enumerate(plans):
+            if not objects:  # an instance with no object sits idle, as on SageMaker
+                self.instance_logs[index].write("[INFO] No input objects were assigned to this instance.")
+                continue
+            proc = context.Process(target=run_instance, args=(dict(base, index=index, objects=objects), messages),
+                                   name=f"{self.name}-instance-{index}", daemon=True)
+            proc.start()
+            processes.append(proc)
+        failures: list[tuple[str, str]] = []
+        pending = sum(len(objects) for objects in plans)
+        stopped = False
+        while pending:
+            if self.stop_requested is not None and self.stop_requested.is_set():
+                stopped = True
+                break
+            try:
+                message = messages.get(timeout=0.05)
+            except queue_module.Empty:
+                if not any(proc.is_alive() for proc in processes):
+                    try:
+                        message = messages.get(timeout=0.5)
+                    except queue_module.Empty:
+                        raise JobFailure("InternalServerError: an instance stopped without finishing its objects. "
+                                         "Run the job again.") from None
+                else:
+                    continue
+            kind = message[0]
+            if kind == "log":
+                self.instance_logs[message[1]].write(*message[2])
+            elif kind == "batch":
+                _, index, n, number, records, size, t0, t1 = message
+                self.trace.batches.append(BatchTrace(index, self.inputs[n]["key"], number, records, size,
+                                                     t0 - started, t1 - started))
+            elif kind == "done":
+                _, index, n, path = message
+                key = out_prefix + self.inputs[n]["relative"] + ".out"
+                s3io.upload(self.account_id, out_bucket, key, Path(path))
+                os.remove(path)
+                uploaded.append((out_bucket, key))
+                pending -= 1
+            elif kind == "memory":
+                self.trace.peak_instance_memory_mb = max(self.trace.peak_instance_memory_mb, message[2])
+            elif kind == "failed":
+                _, index, n, reason, data_lines = message
+                item = self.inputs[n]
+                stamp = logs.iso_now()
+                self.data_log.write(*[f"{stamp}:[sagemaker logs]: {line}" for line in data_lines])
+                failures.append((f"s3://{item['bucket']}/{item['key']}", reason))
+                pending -= 1
+        for proc in processes:
+            if stopped:
+                proc.terminate()
+            proc.join(timeout=5)
+        while not stopped:  # the last log lines and memory figures arrive after the objects are done
+            try:
+                message = messages.get(timeout=0.05)
+            except queue_module.Empty:
+                break
+            if message[0] == "log":
+                self.instance_logs[message[1]].write(*message[2])
+            elif message[0] == "memory":
+                self.trace.peak_instance_memory_mb = max(self.trace.peak_instance_memory_mb, message[2])
+        return failures
+
+    # -- the end -------------------------------------------------------------------------------------------------------
+    def _failure_reason(self, failures: list[tuple[str, str]]) -> str:
+        first_uri, first_reason = failures[0]
+        total = len(self.inputs)
+        more = f" ({len(failures) - 1} more failed: see the data-log stream)" if len(failures) > 1 else ""
+        advice = _advice(first_reason)
+        text = (f"ClientError: {len(failures)} of {total} input object(s) failed, so they have no .out; "
+                f"{first_uri}: {first_reason}{more}.{advice} See /aws/sagemaker/TransformJobs, stream {self.name}/data-log.")
+        return text[:1024]
+
+    def _finish(self, status: str, reason: str | None = None, uploaded: list | None = None) -> None:
+        if status == "Stopped" and uploaded:
+            for bucket, key in uploaded:  # a stopped job stores no output
+                s3io.delete(self.account_id, bucket, key)
+        if reason:
+            self.job.failure_reason = reason[:1024]
+        self.job.transform_end_time = self.job.last_modified_time = _now()
+        if self.job.transform_start_time is None:
+            self.job.transform_start_time = self.job.transform_end_time
+        self.job.transform_job_status = status
+
+
+def _advice(reason: str) -> str:
+    """One sentence that turns a container error into the change that fixes it."""
+    lowered = reason.lower()
+    if "could not convert string to float" in lowered:
+        return (" The CSV has a non-numeric field, most often a header row: write the test file with "
+                "to_csv(header=False, index=False), and drop the label and any ID column (or use InputFilter).")
+    if "415" in lowered and "content" in lowered:
+        return " Send a content type the XGBoost container reads: content_type='text/csv' (ContentType) for CSV."
+    if "406" in lowered:
+        return " Ask for an output the container writes: Accept 'text/csv' (accept= in the SDK) or leave it unset."
+    if "record is larger" in lowered or "larger than maxpayloadinmb" in lowered:
+        return ""
+    if "feature" in lowered and ("mismatch" in lowered or "expected" in lowered):
+        return " The rows must have exactly the features the model was trained on, without the label column."
+    return ""

@@ -1,0 +1,43 @@
+"""The course's figures: predicted against actual prices, and the per-instance timeline of a transform job."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def predicted_vs_actual(actual, predicted, title: str = "Batch transform predictions", ax=None):
+    """Scatter of predictions against true prices with the y = x line; censored prices at $50k stand out on the right."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+    ax.scatter(actual, predicted, s=14, alpha=0.7)
+    low, high = min(actual.min(), predicted.min()), max(actual.max(), predicted.max())
+    ax.plot([low, high], [low, high], color="grey", linestyle="--", linewidth=1, label="perfect prediction")
+    ax.set_xlabel("actual median value (MEDV, $1000s)")
+    ax.set_ylabel("predicted (from the .out)")
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def transform_timeline(trace, ax=None):
+    """One row per instance, one bar per mini-batch: how a job cut its objects and spread them over instances."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 1 + 0.6 * trace.instance_count))
+    keys = sorted({b.object_key for b in trace.batches})
+    colours = {key: plt.cm.tab10(i % 10) for i, key in enumerate(keys)}
+    for b in trace.batches:
+        ax.barh(b.instance, max(b.end - b.start, 1e-4), left=b.start, color=colours[b.object_key],
+                edgecolor="black", linewidth=0.4)
+    for key in keys:
+        ax.barh([], [], color=colours[key], label=key.rsplit("/", 1)[-1])
+    ax.set_yticks(range(trace.instance_count), [f"instance {i + 1}" for i in range(trace.instance_count)])
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds since the job started (one bar = one mini-batch request)")
+    ax.set_title(f"{trace.instance_count} instance(s), MaxConcurrentTransforms={trace.max_concurrent_transforms}, "
+                 f"MaxPayloadInMB={trace.max_payload_mb}, {trace.batch_strategy}")
+    ax.legend(title="input object", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize="small")
+    return ax

@@ -1,0 +1,64 @@
+"""Run every course notebook offline, headless, and report one line per notebook (`make course`).
+
+Executed copies go to build/notebooks/ (ignored by git). `--in-place` writes the outputs back into notebooks/ instead:
+that is how the committed outputs are refreshed after a change.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "build" / "notebooks"
+
+
+def run(path: Path, in_place: bool) -> tuple[bool, float, str]:
+    """Execute one notebook top to bottom in a fresh kernel; returns (ok, seconds, first error line)."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
+    started = time.time()
+    try:
+        client.execute()
+        ok, error = True, ""
+    except CellExecutionError as exc:
+        ok, error = False, f"{exc.ename}: {exc.evalue}"[:300]
+    seconds = time.time() - started
+    target = path if in_place and ok else BUILD / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    return ok, seconds, error
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="notebook files (default: every notebook in notebooks/)")
+    parser.add_argument("--in-place", action="store_true", help="write outputs back into notebooks/")
+    args = parser.parse_args()
+    os.environ["COURSE_BACKEND"] = "offline"  # `make course` never touches an AWS account
+    paths = [Path(p).resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    if not paths:
+        print("No notebooks found in notebooks/.")
+        return 1
+    failed = 0
+    total = time.time()
+    for path in paths:
+        ok, seconds, error = run(path, args.in_place)
+        failed += not ok
+        status = "ok    " if ok else "FAILED"
+        print(f"{status} {seconds:6.1f} s  {path.name}" + (f"  -- {error}" if error else ""), flush=True)
+    where = "notebooks/ (in place)" if args.in_place else "build/notebooks/"
+    print(f"{len(paths) - failed} of {len(paths)} notebooks ran offline in {time.time() - total:.1f} s; "
+          f"executed copies in {where}.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
