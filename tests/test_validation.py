@@ -285,14 +285,14 @@ def test_java_patterns_translate_to_python():
 def test_messages_for_stateful_checks():
     # Exact text seen from SageMaker (aws/amazon-sagemaker-examples#2414).
     assert no_s3_objects_message(
-        "s3://sagemaker-us-west-2-521695447989/image-classification-full-training/test/", "us-west-2",
-        "arn:aws:iam::521695447989:role/Build", "sagemaker-us-west-2-521695447989") == (
-        'No S3 objects found under S3 URL "s3://sagemaker-us-west-2-521695447989/image-classification-full-training/'
+        "s3://sagemaker-us-west-2-123456789012/image-classification-full-training/test/", "us-west-2",
+        "arn:aws:iam::123456789012:role/Build", "sagemaker-us-west-2-123456789012") == (
+        'No S3 objects found under S3 URL "s3://sagemaker-us-west-2-123456789012/image-classification-full-training/'
         'test/" given in input data source. Please ensure that the bucket exists in the selected region (us-west-2), '
-        'that objects exist under that S3 prefix, and that the role "arn:aws:iam::521695447989:role/Build" has '
-        '"s3:ListBucket" permissions on bucket "sagemaker-us-west-2-521695447989".')
+        'that objects exist under that S3 prefix, and that the role "arn:aws:iam::123456789012:role/Build" has '
+        '"s3:ListBucket" permissions on bucket "sagemaker-us-west-2-123456789012".')
     # Exact text seen from SageMaker (aws/amazon-sagemaker-examples#3108).
-    arn = "arn:aws:sagemaker:us-west-2:521695447989:training-job/sagemaker-r-xgboost-00-12-38"
+    arn = "arn:aws:sagemaker:us-west-2:123456789012:training-job/sagemaker-r-xgboost-00-12-38"
     assert duplicate_job_message("training job", arn) == (
         "Training job names must be unique within an AWS account and region, and a training job with this name "
         f"already exists ({arn})")

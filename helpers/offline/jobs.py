@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from helpers.offline import logs, s3io
-from helpers.offline.service import QUICK_FINISH_SECONDS
 
 
 def _now() -> datetime:
@@ -113,7 +112,7 @@ def _create_training_job(aws, original):
 
         runner = JobThread(run, f"training-{name}")
         aws.jobs[("training", account, region, name)] = runner
-        runner.start(QUICK_FINISH_SECONDS)
+        runner.start(aws.quick_finish_seconds)
         return result
 
     return handler
@@ -140,7 +139,7 @@ def _create_transform_job(aws, original):
         runner = JobThread(run.run, f"transform-{name}")
         run.stop_requested = runner.stop_requested
         aws.jobs[("transform", self.current_account, self.region, name)] = runner
-        runner.start(QUICK_FINISH_SECONDS)
+        runner.start(aws.quick_finish_seconds)
         return result
 
     return handler

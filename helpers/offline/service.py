@@ -15,10 +15,6 @@ from typing import Any, Callable
 OFFLINE_ROLE_NAME = "CourseSageMakerExecutionRole"
 # SDK v2 reads this file: it turns telemetry off, so offline mode opens no network connection.
 _TELEMETRY_OFF = "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"
-_ENVIRONMENT = {
-    "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
-    "AWS_DEFAULT_REGION": None,  # set at start to the offline region
-}
 # How long a create call waits for a small job to finish, so the SDK's first status check already sees the end.
 QUICK_FINISH_SECONDS = 5.0
 
@@ -58,6 +54,8 @@ class OfflineAWS:
         self._mock = None
         self._undo: list[Callable[[], None]] = []
         self.jobs: dict[tuple[str, str, str, str], Any] = {}  # (kind, account, region, name) -> runner state
+        self.traces: dict[str, Any] = {}  # transform job name -> TransformTrace, for the parallel notebook
+        self.quick_finish_seconds = QUICK_FINISH_SECONDS
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "OfflineAWS":
@@ -67,6 +65,7 @@ class OfflineAWS:
         self._set_env("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
         self._set_env("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
         self._set_env("AWS_DEFAULT_REGION", self.region)
+        self._set_env("AWS_EC2_METADATA_DISABLED", "true")  # never ask an instance-metadata address for credentials
         # moto must be started before any boto3 client exists, or that client talks to real AWS.
         from moto import mock_aws
         from moto.core import DEFAULT_ACCOUNT_ID

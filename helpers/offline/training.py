@@ -139,6 +139,9 @@ def run_training(account_id: str, params: dict, log) -> dict:
                                     verbose_eval=False, callbacks=[_LogRounds()])
         except xgb.core.XGBoostError as exc:
             raise TrainingFailure(f"AlgorithmError: XGBoost could not train: {str(exc).splitlines()[0]}") from None
+        if early and len(evals) > 1:
+            # xgboost 1.7 (image 1.7-1) stores this, and the 1.5-1/1.7-1 containers predict with only the best trees
+            booster.set_attr(best_ntree_limit=str((booster.best_iteration + 1) * int(xgb_params.get("num_parallel_tree", 1))))
         model_dir = workdir / "model"
         model_dir.mkdir()
         with warnings.catch_warnings(), xgb.config_context(verbosity=0):  # no note about the UBJSON default

@@ -48,6 +48,7 @@ class TransformTrace:
     max_payload_mb: int = DEFAULT_MAX_PAYLOAD_MB
     batch_strategy: str = "MultiRecord"
     peak_instance_memory_mb: float = 0.0
+    environment: dict[str, str] = field(default_factory=dict)  # what the container's process environment holds
 
 
 def resolve_inputs(account_id: str, region: str, params: dict, role_arn: str) -> list[dict]:
@@ -124,7 +125,6 @@ class TransformRun:
         self.instance_logs = [logs.LogStream(account_id, region, logs.TRANSFORM_GROUP,
                                              logs.stream_name(self.name, i, self.epoch)) for i in range(count)]
         self.trace = TransformTrace(self.name, count)
-        aws.traces = getattr(aws, "traces", {})
         aws.traces[self.name] = self.trace
 
     # -- set-up ------------------------------------------------------------------------------------------------------
@@ -214,6 +214,7 @@ class TransformRun:
         image, model_url, model_env = self._container()
         model_dir = self._unpack_model(model_url)
         environ = self._environ(model_env)
+        self.trace.environment = dict(environ)
         probe = XGBoostServer(model_dir, image, environ).execution_parameters()
         server_params = json.loads(probe.body) if probe.status == 200 else {}
         mct, mpim, strategy = self._effective(server_params)
@@ -335,6 +336,7 @@ class TransformRun:
     # -- the end -------------------------------------------------------------------------------------------------------
     def _failure_reason(self, failures: list[tuple[str, str]]) -> str:
         first_uri, first_reason = failures[0]
+        first_reason = " ".join(first_reason.split())  # container messages span lines; a FailureReason is one line
         total = len(self.inputs)
         more = f" ({len(failures) - 1} more failed: see the data-log stream)" if len(failures) > 1 else ""
         advice = _advice(first_reason)
