@@ -64,8 +64,27 @@ def choose_backend(backend: str | None = None) -> str:
     return choice
 
 
+def check_versions() -> None:
+    """Fail fast, before anything starts, when the environment is not the one the course is written for."""
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    if sys.version_info < (3, 11):
+        raise CourseSetupError(f"The course needs Python 3.11 or newer; this kernel runs {sys.version.split()[0]}. "
+                               "Pick a newer kernel, or create the environment with `make course`.")
+    try:
+        sdk = version("sagemaker")
+    except PackageNotFoundError:
+        raise CourseSetupError("The SageMaker Python SDK is not installed in this kernel. Run `make lab` from the "
+                               "course folder, or `pip install -r requirements.txt` in this environment.") from None
+    if not sdk.startswith("2."):
+        raise CourseSetupError(f"The course teaches the SageMaker Python SDK v2 (the lesson's API); this kernel has "
+                               f"{sdk}. Install v2 with: pip install 'sagemaker>=2.257,<3'.")
+
+
 def connect(backend: str | None = None, region: str | None = None, quiet: bool = False) -> Course:
     """Start the chosen backend and return the Course; prints one line saying where jobs will run."""
+    check_versions()
     choice = choose_backend(backend)
     if choice == "offline":
         course = _connect_offline(region or OFFLINE_REGION)
@@ -124,6 +143,10 @@ def _connect_aws(region: str | None) -> Course:
     boto_session, role, where = aws_account.open_aws_session(region)
     import sagemaker
 
+    from helpers import aws_guards
+
+    aws_guards.install_launch_notices(boto_session)  # a cost line before any job starts instances
+    aws_guards.install_error_advice()  # "What to do: ..." under AWS errors in notebook cells
     session = sagemaker.Session(boto_session=boto_session)
     return Course(
         backend="aws",

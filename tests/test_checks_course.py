@@ -1,4 +1,4 @@
-"""The check cells of notebooks 01 and 02 pass on the solution, fail on wrong answers and wait on None."""
+"""The check cells of notebooks 01, 02 and 99 pass on the solution, fail on wrong answers and wait on None."""
 import pytest
 
 from helpers.checks import sdk_transform, training
@@ -48,3 +48,16 @@ def test_same_output(capsys):
         sdk_transform.check_same_output(False, "1\n2\n", "1\n2\n")
     with pytest.raises(AssertionError):
         sdk_transform.check_same_output("yes", "1\n2\n", "1\n2\n")
+
+
+def test_clean_up_check(capsys):
+    from helpers.aws_resources import CleanupReport
+    from helpers.checks import clean_up
+
+    empty = CleanupReport(dry_run=True, s3_location="s3://b/p/")
+    clean_up.check_nothing_left(0, empty)
+    assert "Correct!" in capsys.readouterr().out
+    with pytest.raises(AssertionError):
+        clean_up.check_nothing_left(3, empty)
+    with pytest.raises(AssertionError):
+        clean_up.check_nothing_left("0", empty)
