@@ -1,0 +1,124 @@
+"""Contract tests: every AWS request a notebook makes offline is one SageMaker would accept on a real account.
+
+Each notebook is executed offline with a recorder of botocore requests; the recorded requests are then checked against
+botocore's service model (types, required members, lengths, ranges, patterns, enums) and the course's own rules:
+everything created carries the course tag (so clean-up finds it), and every S3 location is under the course prefix
+(so clean-up removes it and nothing else)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import botocore.session
+import nbformat
+import pytest
+from botocore.validate import ParamValidator
+from nbclient import NotebookClient
+
+from helpers.backend import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE
+from helpers.offline import request_log
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CREATES = {"CreateModel", "CreateTrainingJob", "CreateTransformJob", "CreateEndpointConfig", "CreateEndpoint"}
+# Requests a notebook makes on purpose to show a mistake, or to show that clean-up spares other people's resources.
+INTENDED = {
+    "invalid": {"my_job"},                      # 03 and 08: the lesson's job name, refused by SageMaker's pattern
+    "untagged": {"someone-elses-model"},        # 99: the resource the clean-up must not touch
+}
+_S3_URI = re.compile(r"s3://([^/\s\"']+)/?([^\s\"']*)")
+
+
+@pytest.fixture(scope="module")
+def service_models():
+    session = botocore.session.get_session()
+    return {name: session.get_service_model(name) for name in ("sagemaker", "s3", "logs", "sts", "iam")}
+
+
+def _run_recorded(path: Path, log: Path) -> list[dict]:
+    notebook = nbformat.read(path, as_version=4)
+    recorder = nbformat.v4.new_code_cell(f"import helpers.offline.request_log as _log\n_log.install({str(log)!r})")
+    notebook.cells.insert(0, recorder)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    return request_log.read(log)
+
+
+def _names(params: dict) -> set[str]:
+    return {str(v) for k, v in params.items() if k.endswith("Name") and isinstance(v, str)}
+
+
+def _s3_locations(value) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [loc for v in value.values() for loc in _s3_locations(v)]
+    if isinstance(value, list):
+        return [loc for v in value for loc in _s3_locations(v)]
+    if isinstance(value, str):
+        return _S3_URI.findall(value)
+    return []
+
+
+def _problems(requests: list[dict], service_models) -> list[str]:
+    """Every way the recorded requests break the service model or the course's rules, as readable lines."""
+    from helpers.offline.validation import validate_request
+
+    problems = []
+    for request in requests:
+        service, operation, params = request["service"], request["operation"], request["params"]
+        if service not in service_models:
+            problems.append(f"{operation}: the course should not call {service}")
+            continue
+        names = _names(params)
+        intended_invalid = bool(names & INTENDED["invalid"])
+        shape = service_models[service].operation_model(operation).input_shape
+        report = ParamValidator().validate(params, shape)
+        if report.has_errors() and not intended_invalid:
+            problems.append(f"{operation}: {report.generate_report()}")
+        if service == "sagemaker" and not intended_invalid:
+            try:
+                validate_request(operation, params)
+            except Exception as exc:  # the same rules SageMaker applies at create time
+                problems.append(f"{operation}: {exc}")
+        if operation in CREATES and not names & INTENDED["untagged"]:
+            tags = {(t.get("Key"), t.get("Value")) for t in params.get("Tags", [])}
+            if (COURSE_TAG_KEY, COURSE_TAG_VALUE) not in tags:
+                problems.append(f"{operation} {sorted(names)}: no course tag, so clean-up would not find it")
+        if service == "sagemaker":
+            for bucket, key in _s3_locations(params):
+                if not key.startswith(COURSE_PREFIX) and "dkr.ecr" not in bucket:
+                    problems.append(f"{operation}: s3://{bucket}/{key} is outside the course prefix {COURSE_PREFIX}/")
+        if service == "s3" and "Key" in params and not params["Key"].startswith(COURSE_PREFIX + "/"):
+            problems.append(f"S3 {operation}: key {params['Key']} is outside the course prefix")
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_requests_follow_the_service_model_and_course_rules(path, tmp_path, service_models):
+    requests = _run_recorded(path, tmp_path / "requests.jsonl")
+    problems = _problems(requests, service_models)
+    creates = [r for r in requests if r["operation"] in CREATES]
+    if "console" not in path.stem:
+        assert creates, "a notebook of this course should create at least one SageMaker resource"
+    assert not problems, "\n".join(problems)
+
+
+def test_the_rules_catch_untagged_resources_stray_locations_and_invalid_fields(service_models):
+    bad = [
+        {"service": "sagemaker", "operation": "CreateModel",
+         "params": {"ModelName": "m", "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r",
+                    "PrimaryContainer": {"Image": "i", "ModelDataUrl": "s3://bucket/elsewhere/model.tar.gz"}}},
+        {"service": "sagemaker", "operation": "CreateTransformJob",
+         "params": {"TransformJobName": "bad_name", "ModelName": "m", "Tags": [{"Key": "course", "Value": "x"}],
+                    "TransformInput": {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
+                                                                       "S3Uri": f"s3://bucket/{COURSE_PREFIX}/in"}}},
+                    "TransformOutput": {"S3OutputPath": f"s3://bucket/{COURSE_PREFIX}/out"},
+                    "TransformResources": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 1}}},
+        {"service": "s3", "operation": "PutObject", "params": {"Bucket": "bucket", "Key": "outside/x.csv"}},
+    ]
+    problems = "\n".join(_problems(bad, service_models))
+    assert "CreateModel ['m']: no course tag" in problems
+    assert "s3://bucket/elsewhere/model.tar.gz is outside the course prefix" in problems
+    assert "bad_name" in problems  # the job name pattern
+    assert "CreateTransformJob ['bad_name', 'm']: no course tag" in problems  # wrong tag value
+    assert "key outside/x.csv is outside the course prefix" in problems
