@@ -111,6 +111,50 @@ def _quiet_sdk_config_log() -> None:
     logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 
+def _plain_tracebacks() -> None:
+    """sagemaker_core installs rich tracebacks into IPython at import: they list every library frame with the
+    machine's paths. Restore IPython's own, so an error a lesson shows reads as the error, not as SDK internals."""
+    import sys
+
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        for hook in ("_showtraceback", "showtraceback", "showsyntaxerror"):
+            shell.__dict__.pop(hook, None)  # rich sets these on the instance; IPython's are on the class
+    if getattr(sys.excepthook, "__module__", "").startswith("rich"):
+        sys.excepthook = sys.__excepthook__
+
+
+def _cache_sdk_config_checks() -> None:
+    """SDK v2 validates its config file against a JSON schema on every setting it looks up (~0.07 s, about 18 times
+    per transform job); the file does not change while a notebook runs, so validate each distinct config once."""
+    import json
+
+    import sagemaker.utils
+
+    original = sagemaker.utils.validate_sagemaker_config
+    if getattr(original, "course_cached", False):
+        return
+    seen: set[str] = set()
+
+    def validate_once(sagemaker_config: dict = None):
+        key = json.dumps(sagemaker_config, sort_keys=True, default=str)
+        if key not in seen:
+            original(sagemaker_config)
+            seen.add(key)
+
+    validate_once.course_cached = True
+    sagemaker.utils.validate_sagemaker_config = validate_once
+
+
+def _prepare_sdk() -> None:
+    _plain_tracebacks()
+    _cache_sdk_config_checks()
+
+
 def _connect_offline(region: str) -> Course:
     from helpers import offline
 
@@ -119,6 +163,7 @@ def _connect_offline(region: str) -> Course:
     import boto3
     import sagemaker
 
+    _prepare_sdk()
     boto_session = boto3.Session(region_name=region)
     session = sagemaker.Session(boto_session=boto_session)
     return Course(
@@ -143,6 +188,7 @@ def _connect_aws(region: str | None) -> Course:
     boto_session, role, where = aws_account.open_aws_session(region)
     import sagemaker
 
+    _prepare_sdk()
     from helpers import aws_guards
 
     aws_guards.install_launch_notices(boto_session)  # a cost line before any job starts instances
