@@ -24,21 +24,25 @@ def has_course_tag(sagemaker_client, arn: str) -> bool:
     return False
 
 
-def find_latest_training_job(sagemaker_client) -> dict | None:
+def find_latest_training_job(sagemaker_client, name_prefix: str | None = None) -> dict | None:
     """DescribeTrainingJob of the newest Completed training job carrying the course tag, or None.
 
-    Notebooks that need a trained model (03 onwards) use it to pick up where notebook 02 left off.
+    Notebooks that need a trained model (02 onwards) use it to pick up where notebook 01 left off; `name_prefix`
+    keeps the course's 13-feature model apart from the variants notebook 06 trains (e.g. without feature B).
     """
+    listing = dict(StatusEquals="Completed", SortBy="CreationTime", SortOrder="Descending")
+    if name_prefix:
+        listing["NameContains"] = name_prefix
     summaries = [
         summary
-        for page in sagemaker_client.get_paginator("list_training_jobs").paginate(
-            StatusEquals="Completed", SortBy="CreationTime", SortOrder="Descending"
-        )
+        for page in sagemaker_client.get_paginator("list_training_jobs").paginate(**listing)
         for summary in page["TrainingJobSummaries"]
     ]
     # Sorted here as well: not every implementation of the API honours SortOrder (moto does not).
     summaries.sort(key=lambda s: s["CreationTime"], reverse=True)
     for summary in summaries:
+        if name_prefix and not summary["TrainingJobName"].startswith(name_prefix):
+            continue
         if has_course_tag(sagemaker_client, summary["TrainingJobArn"]):
             return sagemaker_client.describe_training_job(TrainingJobName=summary["TrainingJobName"])
     return None

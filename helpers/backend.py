@@ -111,23 +111,6 @@ def _quiet_sdk_config_log() -> None:
     logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 
-def _plain_tracebacks() -> None:
-    """sagemaker_core installs rich tracebacks into IPython at import: they list every library frame with the
-    machine's paths. Restore IPython's own, so an error a lesson shows reads as the error, not as SDK internals."""
-    import sys
-
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None:
-        for hook in ("_showtraceback", "showtraceback", "showsyntaxerror"):
-            shell.__dict__.pop(hook, None)  # rich sets these on the instance; IPython's are on the class
-    if getattr(sys.excepthook, "__module__", "").startswith("rich"):
-        sys.excepthook = sys.__excepthook__
-
-
 def _cache_sdk_config_checks() -> None:
     """SDK v2 validates its config file against a JSON schema on every setting it looks up (~0.07 s, about 18 times
     per transform job); the file does not change while a notebook runs, so validate each distinct config once."""
@@ -151,7 +134,10 @@ def _cache_sdk_config_checks() -> None:
 
 
 def _prepare_sdk() -> None:
-    _plain_tracebacks()
+    """After `import sagemaker`: IPython's own tracebacks back (the SDK installs rich ones), and faster config checks."""
+    from helpers import tracebacks
+
+    tracebacks.use_ipython_tracebacks()
     _cache_sdk_config_checks()
 
 
@@ -159,6 +145,10 @@ def _connect_offline(region: str) -> Course:
     from helpers import offline
 
     _quiet_sdk_config_log()
+    # Offline the SDK's telemetry is off (helpers/offline/service.py), yet it still announces that it will collect.
+    import logging
+
+    logging.getLogger("sagemaker.telemetry.telemetry_logging").setLevel(logging.WARNING)
     aws = offline.start(region=region)
     import boto3
     import sagemaker

@@ -2,6 +2,7 @@
 the newest completed training job of the course; offline (a fresh moto per kernel) it retrains in about a second."""
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +11,9 @@ import pandas as pd
 from helpers import data
 
 XGBOOST_VERSION = "1.7-1"  # an explicit image version: notebook 01 shows why not 'latest'
+COURSE_JOB_PREFIX = "course-xgboost"  # the course model's training jobs (notebook 01's base_job_name, and retraining)
 HYPERPARAMETERS = {"max_depth": "5", "eta": "0.2", "gamma": "4", "min_child_weight": "6", "subsample": "0.8",
                    "objective": "reg:squarederror", "early_stopping_rounds": "10", "num_round": "200"}
-WORK_DIR = Path(__file__).resolve().parent.parent / "build" / "course-data"
 
 
 @dataclass
@@ -30,14 +31,15 @@ class CourseData:
 def upload_course_data(course) -> CourseData:
     """Split the Boston data as notebook 01 does and upload the three CSVs under the course prefix."""
     train, validation, test = data.split(data.load_boston())
-    folder = WORK_DIR
-    paths = {
-        "train": data.write_csv(data.label_first(train), folder / "train.csv"),
-        "validation": data.write_csv(data.label_first(validation), folder / "validation.csv"),
-        "test": data.write_csv(test[data.FEATURES], folder / "test.csv"),
-    }
-    uris = {name: course.session.upload_data(str(path), bucket=course.bucket, key_prefix=f"{course.prefix}/{name}")
-            for name, path in paths.items()}
+    with tempfile.TemporaryDirectory(prefix="course-data-") as folder:  # private: notebooks may run side by side
+        folder = Path(folder)
+        paths = {
+            "train": data.write_csv(data.label_first(train), folder / "train.csv"),
+            "validation": data.write_csv(data.label_first(validation), folder / "validation.csv"),
+            "test": data.write_csv(test[data.FEATURES], folder / "test.csv"),
+        }
+        uris = {name: course.session.upload_data(str(path), bucket=course.bucket, key_prefix=f"{course.prefix}/{name}")
+                for name, path in paths.items()}
     return CourseData(train, validation, test, uris["train"], uris["validation"], uris["test"])
 
 
@@ -47,7 +49,7 @@ def image_uri(course) -> str:
     return image_uris.retrieve("xgboost", course.region, XGBOOST_VERSION)
 
 
-def train_course_model(course, course_data: CourseData, job_prefix: str = "course-xgboost") -> str:
+def train_course_model(course, course_data: CourseData, job_prefix: str = COURSE_JOB_PREFIX) -> str:
     """Run the course's training job with boto3 (the SDK version is notebook 01) and return its model.tar.gz URI."""
     from sagemaker.utils import name_from_base
 
@@ -80,7 +82,7 @@ def course_model_data(course, course_data: CourseData) -> str:
     if not course.offline:
         from helpers.aws_resources import find_latest_training_job
 
-        latest = find_latest_training_job(course.sagemaker_client)
+        latest = find_latest_training_job(course.sagemaker_client, name_prefix=COURSE_JOB_PREFIX)
         if latest is not None:
             print(f"Reusing the course's newest training job {latest['TrainingJobName']}.")
             return latest["ModelArtifacts"]["S3ModelArtifacts"]

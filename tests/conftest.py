@@ -25,7 +25,7 @@ def course_data(course):
 
 @pytest.fixture(scope="module")
 def model_data(course, course_data):
-    return models.train_course_model(course, course_data, job_prefix="test-xgboost")
+    return models.train_course_model(course, course_data)
 
 
 @pytest.fixture(scope="module")

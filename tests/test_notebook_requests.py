@@ -80,6 +80,8 @@ def _problems(requests: list[dict], service_models) -> list[str]:
                 validate_request(operation, params)
             except Exception as exc:  # the same rules SageMaker applies at create time
                 problems.append(f"{operation}: {exc}")
+        if intended_invalid:
+            continue  # SageMaker refuses it, so it creates nothing and reads nothing
         if operation in CREATES and not names & INTENDED["untagged"]:
             tags = {(t.get("Key"), t.get("Value")) for t in params.get("Tags", [])}
             if (COURSE_TAG_KEY, COURSE_TAG_VALUE) not in tags:

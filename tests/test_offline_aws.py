@@ -266,3 +266,13 @@ def test_offline_mode_opens_no_network_connection(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"OUTPUTS {168}" in result.stdout
     assert not attempts.exists(), attempts.read_text()
+
+
+def test_latest_course_model_ignores_newer_variants_of_other_notebooks(course, course_data, model_data):
+    from helpers.aws_resources import find_latest_training_job
+
+    variant = models.train_course_model(course, course_data, job_prefix="preprocess-no-b")  # newer, same tag
+    latest_any = find_latest_training_job(course.sagemaker_client)
+    latest_course = find_latest_training_job(course.sagemaker_client, name_prefix=models.COURSE_JOB_PREFIX)
+    assert latest_any["ModelArtifacts"]["S3ModelArtifacts"] == variant
+    assert latest_course["TrainingJobName"].startswith(models.COURSE_JOB_PREFIX)

@@ -1,0 +1,101 @@
+"""Check cells of notebook 03 (batch transform with boto3): a request dict for a scenario, the fix for a failed job,
+and the content type the XGBoost container assumes when a request has none."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from helpers.backend import COURSE_TAG_KEY, COURSE_TAG_VALUE
+from helpers.checks.common import correct, unanswered
+
+NIGHTLY_PREFIX = "nightly-boston-"
+NIGHTLY_INSTANCE_TYPE = "ml.m5.xlarge"
+
+# Exercise 03.2: the choices offered in the notebook, and why each wrong one does not help.
+HEADER_FIX = "b"
+HEADER_CHOICES = {
+    "a": ("The built-in XGBoost container reads only label_size from a CSV content type; it still parses every "
+          "line as numbers, header included."),
+    "c": ("With SplitType None the whole file goes in one request, and its first line is still the header: the "
+          "container fails on the same 'CRIM'."),
+    "d": "test.csv is far below the 6 MB default; the FailureReason is about parsing 'CRIM', not about size.",
+}
+LIBSVM_NAMES = ("text/libsvm", "libsvm", "text/x-libsvm")
+
+
+def _advise(path: str, problem: str) -> str:
+    """One line per problem; the long enum list and the bare name pattern become the change to make."""
+    if path.endswith("Name") and "pattern" in problem:
+        return (f"{path}: {problem.split(' does not')[0]} is not a valid name: letters, digits and hyphens only "
+                "(no underscores), at most 63 characters.")
+    if "is not one of" in problem:
+        value = problem.split(" is not one of")[0]
+        example = " e.g. 'ml.m5.xlarge'" if path.endswith("InstanceType") else ""
+        return f"{path}: {value} is not an allowed value{example}."
+    return f"{path}: {problem}" if path else problem
+
+
+def _get(request: Mapping[str, Any], path: str) -> Any:
+    value: Any = request
+    for key in path.split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _expect(request: Mapping[str, Any], path: str, wanted: Any, lesson_term: str) -> None:
+    found = _get(request, path)
+    assert found == wanted, f"{path} ({lesson_term}) should be {wanted!r}, not {found!r}."
+
+
+def check_request(answer, model_name: str, input_uri: str, output_path: str) -> None:
+    """Exercise 03.1: a create_transform_job request for the nightly scenario, valid for the API and on target."""
+    if unanswered(answer):
+        return
+    from helpers.console import request_problems  # the same botocore shape and constraints the service checks
+
+    assert isinstance(answer, Mapping), ("Answer with a dict of create_transform_job's arguments, "
+                                         "e.g. {'TransformJobName': ..., 'ModelName': ..., ...}.")
+    problems = request_problems(answer)
+    assert not problems, ("SageMaker would refuse this request:\n- "
+                          + "\n- ".join(_advise(path, problem) for path, problem in problems))
+    name = answer["TransformJobName"]
+    assert name.startswith(NIGHTLY_PREFIX), (f"Name the job {NIGHTLY_PREFIX}... : "
+                                             f"name_from_base('{NIGHTLY_PREFIX.rstrip('-')}') gives a unique valid name.")
+    _expect(answer, "ModelName", model_name, "the model, which holds the model artifact")
+    _expect(answer, "TransformInput.DataSource.S3DataSource.S3Uri", input_uri, "the input path in S3")
+    _expect(answer, "TransformInput.DataSource.S3DataSource.S3DataType", "S3Prefix", "how the input path is read")
+    _expect(answer, "TransformInput.ContentType", "text/csv",
+            "without it the XGBoost container reads the CSV as libsvm and the job fails")
+    _expect(answer, "TransformInput.SplitType", "Line", "one record per line")
+    assert str(_get(answer, "TransformOutput.S3OutputPath") or "").rstrip("/") == output_path.rstrip("/"), (
+        f"TransformOutput.S3OutputPath (the output path in S3) should be {output_path!r}.")
+    _expect(answer, "TransformOutput.AssembleWith", "Line", "one prediction per line in the .out")
+    _expect(answer, "TransformResources.InstanceType", NIGHTLY_INSTANCE_TYPE, "the compute resources")
+    _expect(answer, "TransformResources.InstanceCount", 1, "the compute resources")
+    assert {"Key": COURSE_TAG_KEY, "Value": COURSE_TAG_VALUE} in list(answer.get("Tags") or []), (
+        "Add Tags=course.tags, so the course's clean-up can find the job.")
+    correct("Every field the lesson lists is there: input path, output path, compute resources and the model.")
+
+
+def check_header_fix(answer) -> None:
+    """Exercise 03.2: the one change that fixes the job whose CSV starts with a header row."""
+    if unanswered(answer):
+        return
+    choice = str(answer).strip().lower().strip("()")
+    assert choice in ("a", "b", "c", "d"), "Answer with one letter: 'a', 'b', 'c' or 'd'."
+    assert choice == HEADER_FIX, HEADER_CHOICES[choice]
+    correct("Built-in XGBoost reads CSV without a header: write the file with to_csv(header=False, index=False).")
+
+
+def check_default_content_type(answer) -> None:
+    """Exercise 03.3: the format the XGBoost 1.7-1 container assumes for a request without a Content-Type."""
+    if unanswered(answer):
+        return
+    assert isinstance(answer, str), "Answer with a content type as a string, e.g. 'text/csv'."
+    value = answer.strip().lower()
+    assert value not in ("text/csv", "csv"), ("Had the container read CSV, the job would have worked like the first "
+                                              "one. Read the data-log: in which format did loading fail?")
+    assert value in LIBSVM_NAMES, ("Look for the format's name in the FailureReason or the data-log "
+                                   "('Loading ... data failed').")
+    correct("No ContentType means libsvm to built-in XGBoost; a CSV then fails to load, so always send 'text/csv'.")
