@@ -24,20 +24,38 @@ def predicted_vs_actual(actual, predicted, title: str = "Batch transform predict
 def transform_timeline(trace, ax=None):
     """One row per instance, one bar per mini-batch: how a job cut its objects and spread them over instances."""
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
+    lanes = _lanes(trace.batches)  # requests in flight together get lanes of their own within the instance's row
+    height = 0.8 / max(max(lanes.values(), default=0) + 1, 1)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 1 + 0.6 * trace.instance_count))
     keys = sorted({b.object_key for b in trace.batches})
     colours = {key: plt.cm.tab10(i % 10) for i, key in enumerate(keys)}
-    for b in trace.batches:
-        ax.barh(b.instance, max(b.end - b.start, 1e-4), left=b.start, color=colours[b.object_key],
-                edgecolor="black", linewidth=0.4)
-    for key in keys:
-        ax.barh([], [], color=colours[key], label=key.rsplit("/", 1)[-1])
+    for i, b in enumerate(trace.batches):
+        ax.barh(b.instance - 0.4 + height * (lanes[i] + 0.5), max(b.end - b.start, 1e-4), height=height * 0.9,
+                left=b.start, color=colours[b.object_key], edgecolor="black", linewidth=0.4)
+    handles = [Patch(facecolor=colours[key], edgecolor="black", label=key.rsplit("/", 1)[-1]) for key in keys]
     ax.set_yticks(range(trace.instance_count), [f"instance {i + 1}" for i in range(trace.instance_count)])
-    ax.invert_yaxis()
+    ax.set_ylim(trace.instance_count - 0.5, -0.5)
     ax.set_xlabel("seconds since the job started (one bar = one mini-batch request)")
     ax.set_title(f"{trace.instance_count} instance(s), MaxConcurrentTransforms={trace.max_concurrent_transforms}, "
                  f"MaxPayloadInMB={trace.max_payload_mb}, {trace.batch_strategy}")
-    ax.legend(title="input object", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize="small")
+    ax.legend(handles=handles, title="input object", bbox_to_anchor=(1.01, 1), loc="upper left", fontsize="small")
     return ax
+
+
+def _lanes(batches) -> dict[int, int]:
+    """Greedy interval partitioning per instance: each request takes the lowest lane free when it starts."""
+    lanes: dict[int, int] = {}
+    busy_until: dict[int, list[float]] = {}
+    for i in sorted(range(len(batches)), key=lambda k: (batches[k].instance, batches[k].start)):
+        b = batches[i]
+        ends = busy_until.setdefault(b.instance, [])
+        lane = next((n for n, end in enumerate(ends) if end <= b.start), len(ends))
+        if lane == len(ends):
+            ends.append(b.end)
+        else:
+            ends[lane] = b.end
+        lanes[i] = lane
+    return lanes
