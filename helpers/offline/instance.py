@@ -1,15 +1,25 @@
-"""One transform instance, run in its own process: it starts the XGBoost container, cuts each assigned object into
-mini-batches, sends up to MaxConcurrentTransforms requests at a time, and writes the `.out` only when all succeed."""
+"""One transform instance, as processes: the instance's agent cuts each assigned object into mini-batches, keeps up
+to MaxConcurrentTransforms requests in flight, and writes the `.out` in input order only when every batch succeeded;
+the container's workers (one process each, like the built-in container's gunicorn workers) serve the requests.
+
+Workers read their mini-batch straight from the instance's local copy of the object (offset and length), so a batch's
+bytes are never pickled between processes; only the container's response travels back to the agent.
+"""
 from __future__ import annotations
 
+import gzip
 import os
+import queue as queue_module
+import resource
+import shutil
 import time
 import traceback
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers.offline.records import RecordTooLarge, batches, open_object
+from helpers.offline.records import RecordTooLarge, record_count, spans
+
+
+STARTUP_SECONDS = 120  # how long the agent waits for each worker's first GET /ping
 
 
 class AlgorithmError(Exception):
@@ -20,10 +30,8 @@ class AlgorithmError(Exception):
         self.status, self.message = status, message
 
 
-def _record_count(body: bytes, split_type: str) -> int:
-    if split_type == "Line":
-        return body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    return 1
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _make_call(server, spec: dict):
@@ -58,84 +66,155 @@ def _make_call(server, spec: dict):
     return call
 
 
-def _ordered_results(call, bodies, concurrency: int):
-    """Yield (body, output, started, finished) in input order, with up to `concurrency` requests in flight."""
-    if concurrency <= 1:
-        for body in bodies:
-            started = time.time()
-            out = call(body)
-            yield body, out, started, time.time()
-        return
-
-    def timed(body):
-        started = time.time()
-        out = call(body)
-        return out, started, time.time()
-
-    with ThreadPoolExecutor(concurrency) as pool:
-        window = deque()
-        for body in bodies:
-            window.append((body, pool.submit(timed, body)))
-            if len(window) >= concurrency * 2:
-                first, future = window.popleft()
-                yield (first, *future.result())
-        while window:
-            first, future = window.popleft()
-            yield (first, *future.result())
-
-
-def run_instance(spec: dict, queue) -> None:
-    """Entry point of an instance process; reports to the job through `queue` and never raises."""
+# -- a container worker ---------------------------------------------------------------------------------------------
+def run_worker(spec: dict, tasks, results, messages) -> None:
+    """A container worker process: loads the model (GET /ping), then answers POST /invocations for its instance."""
     index = spec["index"]
-    log = lambda *lines: queue.put(("log", index, lines))  # noqa: E731 - a one-line sender
     try:
         from helpers.offline.xgboost_container import XGBoostServer
 
         server = XGBoostServer(spec["model_dir"], spec["image"], spec["environ"])
-        log("[INFO] Starting the built-in XGBoost inference server (image "
-            f"{spec['image'].repository}:{spec['image'].tag}), listening on port 8080")
         ping = server.ping()
         if ping.status != 200:
-            reason = ping.body.decode("utf-8", "replace") or "the model could not be loaded"
-            log(f"[ERROR] GET /ping answered {ping.status}: {reason}")
-            for item in spec["objects"]:
-                queue.put(("failed", index, item["n"], f"the container did not start ({reason})", []))
+            reason = ping.body.decode("utf-8", "replace").strip() or "the model could not be loaded"
+            results.put(("ready", False, f"GET /ping answered {ping.status}: {reason}"))
             return
-        log(f"[INFO] Model loaded from /opt/ml/model; {spec['concurrency']} concurrent request(s) per instance")
         call = _make_call(server, spec)
-    except Exception as exc:  # the container could not start: every object of this instance fails
-        for item in spec["objects"]:
-            queue.put(("failed", index, item["n"], f"the container did not start ({exc})", []))
+    except Exception as exc:  # the container could not start: the agent fails this instance's objects
+        results.put(("ready", False, "".join(traceback.format_exception_only(type(exc), exc)).strip()))
         return
-
-    for item in spec["objects"]:
-        out_path = Path(item["out_path"])
-        partial = out_path.with_name(out_path.name + ".partial")
+    results.put(("ready", True, ""))
+    handle, handle_path = None, None
+    for task in iter(tasks.get, None):
+        n, number, path, offset, length = task
         try:
-            with open_object(item["path"], spec["compression"]) as stream, open(partial, "wb") as out:
-                bodies = batches(stream, spec["split_type"], spec["multi"], spec["limit"])
-                for number, (body, result, started, finished) in enumerate(
-                        _ordered_results(call, bodies, spec["concurrency"])):
-                    out.write(result)
-                    queue.put(("batch", index, item["n"], number, _record_count(body, spec["split_type"]),
-                               len(body), started, finished))
-            os.replace(partial, out_path)
-            queue.put(("done", index, item["n"], str(out_path)))
+            if path != handle_path:
+                if handle is not None:
+                    handle.close()
+                handle, handle_path = open(path, "rb"), path
+            body = os.pread(handle.fileno(), length, offset)
+            started = time.time()
+            out = call(body)
+            results.put(("result", n, number, out, record_count(body, spec["split_type"]), length, started,
+                         time.time()))
         except AlgorithmError as exc:
-            partial.unlink(missing_ok=True)
-            data_log = [f"{item['label']}: Bad HTTP status received from algorithm: {exc.status}", f"{item['label']}: "]
-            data_log += [f"{item['label']}: Message:"] + [f"{item['label']}: {line}" for line in exc.message.splitlines()]
-            log(f"[ERROR] POST /invocations answered {exc.status}: {exc.message.strip()[:500]}")
-            queue.put(("failed", index, item["n"], f"the algorithm answered HTTP {exc.status}: "
-                                                   f"{exc.message.strip()[:300]}", data_log))
-        except RecordTooLarge as exc:
-            partial.unlink(missing_ok=True)
-            queue.put(("failed", index, item["n"], str(exc), [f"{item['label']}: {exc}"]))
-        except Exception as exc:  # a bug or unreadable data: the object fails, the job reports it
-            partial.unlink(missing_ok=True)
-            log("[ERROR] " + "".join(traceback.format_exception_only(type(exc), exc)).strip())
-            queue.put(("failed", index, item["n"], f"{type(exc).__name__}: {exc}",
-                       [f"{item['label']}: Unable to get response from algorithm"]))
-    import resource
+            results.put(("error", n, number, exc.status, exc.message))
+        except Exception as exc:  # a bug or unreadable data: reported like a container that gave no response
+            messages.put(("log", index, ["[ERROR] " + "".join(traceback.format_exception_only(type(exc), exc)).strip()]))
+            results.put(("error", n, number, None, f"{type(exc).__name__}: {exc}"))
+    if handle is not None:
+        handle.close()
+    results.put(("memory", _peak_mb()))
 
-    queue.put(("memory", index, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+# -- the instance's agent -------------------------------------------------------------------------------------------
+def run_instance(spec: dict, inbox, tasks, results, messages) -> None:
+    """The agent of one instance: takes its objects from `inbox` as the job downloads them; reports to `messages`."""
+    index, workers = spec["index"], spec["workers"]
+    log = lambda *lines: messages.put(("log", index, lines))  # noqa: E731 - a one-line sender
+    log("[INFO] Starting the built-in XGBoost inference server (image "
+        f"{spec['image'].repository}:{spec['image'].tag}), listening on port 8080")
+    failure = None
+    for _ in range(workers):
+        try:
+            _, ok, reason = results.get(timeout=STARTUP_SECONDS)
+        except queue_module.Empty:
+            ok, reason = False, f"a worker did not answer GET /ping within {STARTUP_SECONDS} s"
+        if not ok and failure is None:
+            failure = reason
+    if failure is not None:
+        log(f"[ERROR] The container did not start: {failure}")
+    else:
+        log(f"[INFO] Model loaded from /opt/ml/model; {spec['concurrency']} concurrent request(s) per instance")
+    for item in iter(inbox.get, None):
+        if failure is not None:
+            messages.put(("failed", index, item["n"], f"the container did not start ({failure})", []))
+            continue
+        try:
+            _transform_object(spec, item, tasks, results, messages)
+        except Exception as exc:  # a runtime bug must fail the object, never hang the job
+            log("[ERROR] " + "".join(traceback.format_exception_only(type(exc), exc)).strip())
+            messages.put(("failed", index, item["n"], f"{type(exc).__name__}: {exc}",
+                          [f"{item['label']}: Unable to get response from algorithm"]))
+    for _ in range(workers):
+        tasks.put(None)
+    peak = _peak_mb()
+    if failure is None:
+        for _ in range(workers):
+            try:
+                message = results.get(timeout=10)
+            except Exception:  # a worker that died reports nothing; the figure is then a lower bound
+                break
+            if message[0] == "memory":
+                peak += message[1]
+    messages.put(("memory", index, peak))
+
+
+def _transform_object(spec: dict, item: dict, tasks, results, messages) -> None:
+    """Send one object's mini-batches to the workers and assemble the `.out` in input order."""
+    index, n, label = spec["index"], item["n"], item["label"]
+    path = item["path"]
+    if spec["compression"] == "Gzip":  # each object is decompressed before it is split
+        plain = path + ".raw"
+        with gzip.open(path, "rb") as source, open(plain, "wb") as target:
+            shutil.copyfileobj(source, target, 4 * 1024 * 1024)
+        os.remove(path)
+        path = plain
+    out_path = Path(item["out_path"])
+    partial = out_path.with_name(out_path.name + ".partial")
+    pending: dict[int, tuple] = {}  # results that came back before an earlier batch
+    in_flight, next_to_send, next_to_write = 0, 0, 0
+    error = None  # (reason, data-log lines) of the first failure
+    with open(path, "rb") as stream, open(partial, "wb") as out:
+        batches = spans(stream, spec["split_type"], spec["multi"], spec["limit"])
+        exhausted = False
+        while True:
+            while not exhausted and error is None and in_flight < spec["concurrency"]:
+                try:
+                    offset, length = next(batches)
+                except StopIteration:
+                    exhausted = True
+                    break
+                except RecordTooLarge as exc:
+                    error = (str(exc), [f"{label}: {exc}"])
+                    break
+                except ValueError as exc:  # framing that is not what SplitType says
+                    error = (str(exc), [f"{label}: {exc}"])
+                    break
+                tasks.put((n, next_to_send, path, offset, length))
+                next_to_send += 1
+                in_flight += 1
+            if in_flight == 0:
+                break
+            try:
+                message = results.get(timeout=spec.get("invocation_timeout", 600))
+            except queue_module.Empty:  # ModelClientConfig.InvocationsTimeoutInSeconds passed without an answer
+                error = error or ("the algorithm did not answer within InvocationsTimeoutInSeconds",
+                                  [f"{label}: Unable to get response from algorithm"])
+                break
+            if message[1] != n:  # a late answer for an object that already ended
+                continue
+            in_flight -= 1
+            if message[0] == "error" and error is None:
+                _, _, _, status, text = message
+                if status is None:
+                    error = (text, [f"{label}: Unable to get response from algorithm"])
+                else:
+                    lines = [f"{label}: Bad HTTP status received from algorithm: {status}", f"{label}: ",
+                             f"{label}: Message:"] + [f"{label}: {line}" for line in text.splitlines()]
+                    messages.put(("log", index, [f"[ERROR] POST /invocations answered {status}: {text.strip()[:500]}"]))
+                    error = (f"the algorithm answered HTTP {status}: {text.strip()[:300]}", lines)
+            elif message[0] == "result" and error is None:
+                pending[message[2]] = message
+                while next_to_write in pending:
+                    _, _, number, body, records, size, started, finished = pending.pop(next_to_write)
+                    out.write(body)
+                    messages.put(("batch", index, n, number, records, size, started, finished))
+                    next_to_write += 1
+    os.remove(path)  # the instance's copy of the input is no longer needed
+    if error is not None:
+        partial.unlink(missing_ok=True)
+        messages.put(("failed", index, n, error[0], error[1]))
+    else:
+        os.replace(partial, out_path)
+        messages.put(("done", index, n, str(out_path)))

@@ -1,5 +1,6 @@
 """A transform job as SageMaker runs it (../shared/spec/batch-transform.md): inputs resolved at create, objects dealt to
-InstanceCount instance processes, one `.out` per input object, logs per instance and a data-log, then the end state."""
+InstanceCount instances (an agent process and container worker processes each), one `.out` per input object, logs per
+instance and a data-log, then the end state. docs/offline-runtime.md explains the design and where it differs."""
 from __future__ import annotations
 
 import json
@@ -47,7 +48,7 @@ class TransformTrace:
     max_concurrent_transforms: int = 1
     max_payload_mb: int = DEFAULT_MAX_PAYLOAD_MB
     batch_strategy: str = "MultiRecord"
-    peak_instance_memory_mb: float = 0.0
+    peak_instance_memory_mb: float = 0.0  # the largest instance's peak RSS, its agent and container workers summed
     environment: dict[str, str] = field(default_factory=dict)  # what the container's process environment holds
 
 
@@ -97,6 +98,14 @@ def assign(inputs: list[dict], instance_count: int) -> list[int]:
         owner[i] = target
         loads[target] += max(inputs[i]["size"], 1)
     return owner
+
+
+def _workers(concurrency: int, busy_instances: int) -> int:
+    """Container worker processes per instance. On SageMaker every instance has its own CPUs and the built-in container
+    runs one worker per CPU; here the instances share this machine's, so each gets its share (at least one, and no
+    more than the requests it may have in flight)."""
+    share = max(1, (os.cpu_count() or 1) // max(busy_instances, 1))
+    return max(1, min(concurrency, share))
 
 
 def _context():
@@ -248,95 +257,131 @@ class TransformRun:
         (self.workdir / "out").mkdir()
         plans: list[list[dict]] = [[] for _ in range(count)]
         for n, item in enumerate(self.inputs):
-            local = self.workdir / "in" / str(n)
-            s3io.download(self.account_id, item["bucket"], item["key"], local)
             self.trace.assignment[item["key"]] = owners[n]
-            plans[owners[n]].append({"n": n, "path": str(local), "out_path": str(self.workdir / "out" / f"{n}.out"),
+            plans[owners[n]].append({"n": n, "path": str(self.workdir / "in" / str(n)),
+                                     "out_path": str(self.workdir / "out" / f"{n}.out"),
                                      "label": f"{item['bucket']}/{item['key']}"})
         out_bucket, out_prefix = s3io.split_uri(p["TransformOutput"]["S3OutputPath"])
         out_prefix = out_prefix.rstrip("/") + "/" if out_prefix.strip("/") else ""
+        timeout = (p.get("ModelClientConfig") or {}).get("InvocationsTimeoutInSeconds", 600)
         base = {"image": image, "model_dir": str(model_dir), "environ": environ,
                 "content_type": t_input.get("ContentType"), "accept": p["TransformOutput"].get("Accept"),
                 "split_type": split_type, "multi": strategy == "MultiRecord", "limit": mpim * MIB,
-                "concurrency": mct, "assemble_with": p["TransformOutput"].get("AssembleWith") or "None",
+                "concurrency": mct, "workers": _workers(mct, sum(1 for plan in plans if plan)), "invocation_timeout": timeout,
+                "assemble_with": p["TransformOutput"].get("AssembleWith") or "None",
                 "compression": t_input.get("CompressionType") or "None", "data_processing": processing}
         return self._drive(plans, base, out_bucket, out_prefix, uploaded)
 
     def _drive(self, plans, base, out_bucket, out_prefix, uploaded) -> list[tuple[str, str]]:
-        from helpers.offline.instance import run_instance
+        """Start the instances, hand them their objects as they download, and collect what they report."""
+        from helpers.offline.instance import run_instance, run_worker
 
         context = _context()
         messages = context.Queue()
-        processes = []
+        processes, agents, inboxes, queues = [], [], {}, []
         started = time.time()
         for index, objects in enumerate(plans):
             if not objects:  # an instance with no object sits idle, as on SageMaker
                 self.instance_logs[index].write("[INFO] No input objects were assigned to this instance.")
                 continue
-            proc = context.Process(target=run_instance, args=(dict(base, index=index, objects=objects), messages),
-                                   name=f"{self.name}-instance-{index}", daemon=True)
+            spec = dict(base, index=index)
+            inbox, tasks, results = context.Queue(), context.Queue(), context.Queue()
+            inboxes[index] = inbox
+            queues.extend((tasks, results))  # held until the end: a child rebuilds a queue from its name, which
+            # disappears once the parent drops its last reference (Process.start drops its args)
+            for worker in range(spec["workers"]):
+                processes.append(context.Process(target=run_worker, args=(spec, tasks, results, messages),
+                                                 name=f"{self.name}-instance-{index}-worker-{worker}", daemon=True))
+            agent = context.Process(target=run_instance, args=(spec, inbox, tasks, results, messages),
+                                    name=f"{self.name}-instance-{index}", daemon=True)
+            processes.append(agent)
+            agents.append(agent)
+        for proc in processes:
             proc.start()
-            processes.append(proc)
         failures: list[tuple[str, str]] = []
         pending = sum(len(objects) for objects in plans)
-        stopped = False
-        while pending:
-            if self.stop_requested is not None and self.stop_requested.is_set():
-                stopped = True
-                break
-            try:
-                message = messages.get(timeout=0.05)
-            except queue_module.Empty:
-                if not any(proc.is_alive() for proc in processes):
+        try:
+            stopped = self._deliver(plans, inboxes)
+            while pending and not stopped:
+                if self.stop_requested is not None and self.stop_requested.is_set():
+                    stopped = True
+                    break
+                try:
+                    message = messages.get(timeout=0.05)
+                except queue_module.Empty:
+                    if not any(agent.is_alive() for agent in agents):  # an agent reports everything before it ends
+                        try:
+                            message = messages.get(timeout=0.5)
+                        except queue_module.Empty:
+                            raise JobFailure("InternalServerError: an instance stopped without finishing its "
+                                             "objects. Run the job again.") from None
+                    else:
+                        continue
+                pending -= self._handle(message, started, out_bucket, out_prefix, uploaded, failures)
+            if not stopped:
+                for proc in processes:
+                    proc.join(timeout=5)
+                while True:  # the last log lines and memory figures, already sent by processes that have ended
                     try:
-                        message = messages.get(timeout=0.5)
+                        message = messages.get(timeout=0.001 if all(not p.is_alive() for p in processes) else 0.05)
                     except queue_module.Empty:
-                        raise JobFailure("InternalServerError: an instance stopped without finishing its objects. "
-                                         "Run the job again.") from None
-                else:
-                    continue
-            kind = message[0]
-            if kind == "log":
-                self.instance_logs[message[1]].write(*message[2])
-            elif kind == "batch":
-                _, index, n, number, records, size, t0, t1 = message
-                self.trace.batches.append(BatchTrace(index, self.inputs[n]["key"], number, records, size,
-                                                     t0 - started, t1 - started))
-            elif kind == "done":
-                _, index, n, path = message
-                key = out_prefix + self.inputs[n]["relative"] + ".out"
-                s3io.upload(self.account_id, out_bucket, key, Path(path))
-                os.remove(path)
-                uploaded.append((out_bucket, key))
-                pending -= 1
-            elif kind == "memory":
-                self.trace.peak_instance_memory_mb = max(self.trace.peak_instance_memory_mb, message[2])
-            elif kind == "failed":
-                _, index, n, reason, data_lines = message
-                item = self.inputs[n]
-                stamp = logs.iso_now()
-                self.data_log.write(*[f"{stamp}:[sagemaker logs]: {line}" for line in data_lines])
-                failures.append((f"s3://{item['bucket']}/{item['key']}", reason))
-                pending -= 1
-        for proc in processes:
-            if stopped:
-                proc.terminate()
-            proc.join(timeout=5)
-        while not stopped:  # the last log lines and memory figures arrive after the objects are done
-            try:
-                message = messages.get(timeout=0.05)
-            except queue_module.Empty:
-                break
-            if message[0] == "log":
-                self.instance_logs[message[1]].write(*message[2])
-            elif message[0] == "memory":
-                self.trace.peak_instance_memory_mb = max(self.trace.peak_instance_memory_mb, message[2])
+                        break
+                    self._handle(message, started, out_bucket, out_prefix, uploaded, failures)
+        finally:
+            for proc in processes:
+                if proc.is_alive():
+                    proc.terminate()
+                    proc.join(timeout=5)
         return failures
+
+    def _deliver(self, plans, inboxes) -> bool:
+        """Download each instance's objects in its order, first objects first, so instances start while later objects
+        are still copying (an instance's local volume); returns True when the job was stopped meanwhile."""
+        rounds = max(len(objects) for objects in plans)
+        for position in range(rounds):
+            for index, objects in enumerate(plans):
+                if position < len(objects):
+                    if self.stop_requested is not None and self.stop_requested.is_set():
+                        return True
+                    item = objects[position]
+                    source = self.inputs[item["n"]]
+                    s3io.download(self.account_id, source["bucket"], source["key"], Path(item["path"]))
+                    inboxes[index].put(item)
+        for inbox in inboxes.values():
+            inbox.put(None)
+        return False
+
+    def _handle(self, message, started, out_bucket, out_prefix, uploaded, failures) -> int:
+        """Act on one report from an instance; returns how many objects it finished (0 or 1)."""
+        kind = message[0]
+        if kind == "log":
+            self.instance_logs[message[1]].write(*message[2])
+        elif kind == "batch":
+            _, index, n, number, records, size, t0, t1 = message
+            self.trace.batches.append(BatchTrace(index, self.inputs[n]["key"], number, records, size,
+                                                 t0 - started, t1 - started))
+        elif kind == "memory":
+            self.trace.peak_instance_memory_mb = max(self.trace.peak_instance_memory_mb, message[2])
+        elif kind == "done":
+            _, index, n, path = message
+            key = out_prefix + self.inputs[n]["relative"] + ".out"
+            s3io.upload(self.account_id, out_bucket, key, Path(path))
+            os.remove(path)
+            uploaded.append((out_bucket, key))
+            return 1
+        elif kind == "failed":
+            _, index, n, reason, data_lines = message
+            item = self.inputs[n]
+            stamp = logs.iso_now()
+            self.data_log.write(*[f"{stamp}:[sagemaker logs]: {line}" for line in data_lines])
+            failures.append((f"s3://{item['bucket']}/{item['key']}", reason))
+            return 1
+        return 0
 
     # -- the end -------------------------------------------------------------------------------------------------------
     def _failure_reason(self, failures: list[tuple[str, str]]) -> str:
         first_uri, first_reason = failures[0]
-        first_reason = " ".join(first_reason.split())  # container messages span lines; a FailureReason is one line
+        first_reason = " ".join(first_reason.split()).rstrip(".")  # a FailureReason is one line
         total = len(self.inputs)
         more = f" ({len(failures) - 1} more failed: see the data-log stream)" if len(failures) > 1 else ""
         advice = _advice(first_reason)
