@@ -198,6 +198,16 @@ def test_a_model_on_another_image_can_be_created_but_its_job_fails_naming_the_im
     assert "my-own:1" in described["FailureReason"] and "built-in XGBoost" in described["FailureReason"]
 
 
+def test_latest_course_model_ignores_newer_variants_of_other_notebooks(course, course_data, model_data):
+    from helpers.aws_resources import find_latest_training_job
+
+    variant = models.train_course_model(course, course_data, job_prefix="preprocess-no-b")  # newer, same tag
+    latest_any = find_latest_training_job(course.sagemaker_client)
+    latest_course = find_latest_training_job(course.sagemaker_client, name_prefix=models.COURSE_JOB_PREFIX)
+    assert latest_any["ModelArtifacts"]["S3ModelArtifacts"] == variant
+    assert latest_course["TrainingJobName"].startswith(models.COURSE_JOB_PREFIX)
+
+
 def test_context_manager_routes_new_clients_to_moto_and_stops():
     import boto3
 
@@ -267,12 +277,3 @@ def test_offline_mode_opens_no_network_connection(tmp_path):
     assert f"OUTPUTS {168}" in result.stdout
     assert not attempts.exists(), attempts.read_text()
 
-
-def test_latest_course_model_ignores_newer_variants_of_other_notebooks(course, course_data, model_data):
-    from helpers.aws_resources import find_latest_training_job
-
-    variant = models.train_course_model(course, course_data, job_prefix="preprocess-no-b")  # newer, same tag
-    latest_any = find_latest_training_job(course.sagemaker_client)
-    latest_course = find_latest_training_job(course.sagemaker_client, name_prefix=models.COURSE_JOB_PREFIX)
-    assert latest_any["ModelArtifacts"]["S3ModelArtifacts"] == variant
-    assert latest_course["TrainingJobName"].startswith(models.COURSE_JOB_PREFIX)

@@ -347,14 +347,14 @@ def test_case_24_single_record_sets_the_batch_strategy_variable(course, small_mo
 
 
 def test_case_25_request_beats_execution_parameters_which_beat_defaults(course, small_model, monkeypatch):
-    monkeypatch.setattr(xgboost_container.multiprocessing, "cpu_count", lambda: 8)  # a container reporting 8 workers
+    # the container on an ml.m4.xlarge reports its 4 vCPUs as MaxConcurrentTransforms (one worker per CPU)
     uri = put(course, "conformance/case25/in/rows.csv", ROWS)
     described = run(course, small_model, "case-25", uri, out_uri(course, "case25"), MaxPayloadInMB=2)
     assert described["TransformJobStatus"] == "Completed"
     t = trace("case-25")
-    assert (t.max_concurrent_transforms, t.batch_strategy, t.max_payload_mb) == (8, "MultiRecord", 2)
+    assert (t.max_concurrent_transforms, t.batch_strategy, t.max_payload_mb) == (4, "MultiRecord", 2)
     first = log_lines(course, "case-25")[0]
-    assert first.endswith("[sagemaker logs]: MaxConcurrentTransforms=8, MaxPayloadInMB=2, BatchStrategy=MULTI_RECORD")
+    assert first.endswith("[sagemaker logs]: MaxConcurrentTransforms=4, MaxPayloadInMB=2, BatchStrategy=MULTI_RECORD")
 
 
 def test_case_26_stop_goes_stopping_then_stopped_and_leaves_no_output(course, small_model, many_rows):
@@ -669,3 +669,11 @@ def test_an_instance_that_dies_fails_the_job_instead_of_hanging(course, small_mo
     assert "an instance stopped without finishing its objects" in described["FailureReason"]
     assert keys_under(course, "conformance/crash/out") == []
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("crash-")]
+
+
+def test_container_reports_the_instance_types_cpus_not_this_machines():
+    from helpers.offline.instance_types import vcpus
+
+    assert [vcpus(t) for t in ("ml.m4.xlarge", "ml.m5.large", "ml.c5.9xlarge", "ml.m4.16xlarge", "ml.t2.medium")] == \
+        [4, 2, 36, 64, 2]
+    assert vcpus("not-an-instance") is None

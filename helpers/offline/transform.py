@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from helpers.offline import logs, s3io
+from helpers.offline import instance_types, logs, s3io
 from helpers.offline.records import MIB
 
 DEFAULT_MAX_PAYLOAD_MB = 6
@@ -224,7 +224,8 @@ class TransformRun:
         model_dir = self._unpack_model(model_url)
         environ = self._environ(model_env)
         self.trace.environment = dict(environ)
-        probe = XGBoostServer(model_dir, image, environ).execution_parameters()
+        instance_cpus = instance_types.vcpus(p["TransformResources"]["InstanceType"])
+        probe = XGBoostServer(model_dir, image, environ, cpu_count=instance_cpus).execution_parameters()
         server_params = json.loads(probe.body) if probe.status == 200 else {}
         mct, mpim, strategy = self._effective(server_params)
         self.trace.max_concurrent_transforms, self.trace.max_payload_mb, self.trace.batch_strategy = mct, mpim, strategy

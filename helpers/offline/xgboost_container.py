@@ -119,6 +119,7 @@ class XGBoostServer:
         *,
         nthread: int | None = None,
         log: Callable[[str], None] | None = None,
+        cpu_count: int | None = None,
     ):
         self.model_dir = Path(model_dir)
         self.image = image
@@ -126,6 +127,8 @@ class XGBoostServer:
         self._v = _ORDER.index(image.version)
         self._log = log or (lambda line: None)
         self._nthread = nthread if nthread is not None else (1 if multiprocessing.parent_process() else 0)
+        # the CPUs of the instance the container runs on (None: this machine's), as multiprocessing.cpu_count() sees them
+        self._cpu_count = cpu_count
         self._models: list[_Model] | None = None
         self._objective: str | None = None
         self._num_class = ""
@@ -150,7 +153,7 @@ class XGBoostServer:
     def execution_parameters(self) -> Response:
         """GET /execution-parameters: one worker per CPU, MultiRecord, MaxPayloadInMB from MAX_CONTENT_LENGTH."""
         parameters = {
-            "MaxConcurrentTransforms": multiprocessing.cpu_count(),
+            "MaxConcurrentTransforms": self._cpu_count or multiprocessing.cpu_count(),
             "BatchStrategy": "MULTI_RECORD",
             "MaxPayloadInMB": int(self.max_content_length / (1024**2)),
         }
