@@ -487,7 +487,11 @@ def _parse_csv_fast(body: bytes) -> np.ndarray | None:
         )  # fmt: skip
     except Exception:  # noqa: BLE001 - anything odd goes to the exact path
         return None
-    values = frame.to_numpy(dtype=np.float64)
+    # pandas keeps columns apart: this view is column-major, and xgboost predicts from it as it is (a C-ordered
+    # copy would cost more than parsing)
+    values = frame.to_numpy()
+    if values.dtype != np.float64:
+        values = values.astype(np.float64)
     rows, cols = values.shape
     if not np.isfinite(values).all():
         if np.isinf(values).any():
@@ -498,7 +502,7 @@ def _parse_csv_fast(body: bytes) -> np.ndarray | None:
             return None
         if cols > 1 and data.count(delimiter.encode()) != rows * (cols - 1):
             return None  # pandas pads short rows with NaN; the container rejects ragged rows
-    return np.ascontiguousarray(values)
+    return values
 
 
 def _parse_csv_exact(body: bytes, numpy_era: int = 2) -> np.ndarray:
