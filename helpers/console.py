@@ -352,19 +352,24 @@ def _shape_at(operation: str, path: str):
 def request_problems(request: Mapping[str, Any], operation: str = "CreateTransformJob") -> list[tuple[str, str]]:
     """(API path, problem) for each way `request` breaks botocore's input shape, including enums, patterns and maxima.
 
-    botocore's own ParamValidator checks names, types, required members and minima; the rest is checked here
-    from the same service model, because the service rejects those too.
+    botocore's own ParamValidator checks names, types, required members and minima; the rest (maxima, patterns,
+    enums) comes from the offline SageMaker's own walk of the same service model, worded for the console.
     """
     from botocore.validate import ParamValidator
 
-    shape = _input_shape(operation)
-    report = ParamValidator().validate(dict(request), shape)
+    from helpers.offline.validation import broken_constraints
+
+    report = ParamValidator().validate(dict(request), _input_shape(operation))
     # Minimum lengths and values are reported below, with the others, from the same metadata.
     problems = [("", line.strip()) for line in report.generate_report().splitlines()
                 if line.strip() and not line.startswith(("Invalid length", "Invalid value for parameter"))]
     if problems:  # wrong names or types: the constraint walk below would trip over them
         return problems
-    _check_constraints(request, shape, "", problems)
+    for broken in broken_constraints(operation, dict(request)):
+        if broken.rule == "required":
+            continue  # ParamValidator has said so already
+        path = _console_path(broken.steps[:-1]) + " key" if broken.part == "key" else _console_path(broken.steps)
+        problems.append((path, _problem_text(broken)))
     return problems
 
 
@@ -376,49 +381,31 @@ def validate_request(request: Mapping[str, Any], operation: str = "CreateTransfo
         raise ConsoleFormError(f"Not a valid {operation} request:\n- " + "\n- ".join(lines))
 
 
-def _check_constraints(value: Any, shape, path: str, problems: list) -> None:
-    meta = shape.metadata
-    kind = shape.type_name
-    if kind == "structure":
-        for name, member in shape.members.items():
-            if name in value:
-                _check_constraints(value[name], member, f"{path}.{name}" if path else name, problems)
-        return
-    if kind == "list":
-        _bounds(len(value), meta, path, "entries", problems)
-        for i, item in enumerate(value):
-            _check_constraints(item, shape.member, f"{path}[{i}]", problems)
-        return
-    if kind == "map":
-        _bounds(len(value), meta, path, "entries", problems)
-        for key, item in value.items():
-            _check_constraints(key, shape.key, f"{path} key", problems)
-            _check_constraints(item, shape.value, f"{path}[{key!r}]", problems)
-        return
-    if kind == "string":
-        if "enum" in meta and value not in meta["enum"]:
-            problems.append((path, f"{value!r} is not one of {', '.join(meta['enum'])}"))
-        _bounds(len(value), meta, path, "characters", problems)
-        pattern = meta.get("pattern")
-        if pattern and not _matches(pattern, value):
-            problems.append((path, f"{value!r} does not match the pattern {pattern}"))
-    elif kind in ("integer", "long"):
-        _bounds(value, meta, path, "", problems)
+def _console_path(steps: tuple) -> str:
+    """A request path as the console's advice names it: `Tags[0].Key`, `Environment key`, `Environment['A']`."""
+    from helpers.offline.validation import MapKey
+
+    text = ""
+    for step in steps:
+        if isinstance(step, int):
+            text += f"[{step}]"
+        elif isinstance(step, MapKey):
+            text += f"[{str(step)!r}]"
+        else:
+            text += f".{step}" if text else step
+    return text
 
 
-def _bounds(size: int, meta: Mapping, path: str, unit: str, problems: list) -> None:
-    what = f"{size} {unit}".strip()
-    if "min" in meta and size < meta["min"]:
-        problems.append((path, f"{what} is below the minimum of {meta['min']}"))
-    if "max" in meta and size > meta["max"]:
-        problems.append((path, f"{what} is above the maximum of {meta['max']}"))
-
-
-def _matches(pattern: str, value: str) -> bool:
-    try:
-        return re.fullmatch(pattern, value) is not None
-    except re.error:  # a pattern Python's re cannot read is left to the service
-        return True
+def _problem_text(broken) -> str:
+    """The broken constraint in the console's words."""
+    if broken.rule == "pattern":
+        return f"{broken.value!r} does not match the pattern {broken.limit}"
+    if broken.rule == "enum":
+        return f"{broken.value!r} is not one of {', '.join(broken.limit)}"
+    size = len(broken.value) if broken.kind in ("string", "list", "map") else broken.value
+    unit = {"string": "characters", "list": "entries", "map": "entries"}.get(broken.kind, "")
+    side = "above the maximum" if broken.rule == "max" else "below the minimum"
+    return f"{f'{size} {unit}'.strip()} is {side} of {broken.limit}"
 
 
 _NAME_HINT = ("use only letters, digits and hyphens (no underscores, dots or spaces), start and end with a letter "

@@ -8,6 +8,7 @@ SageMaker backend (CreateTransformJob, CreateModel, CreateTrainingJob), so every
 
 import functools
 import re
+from dataclasses import dataclass, replace
 import sys
 import unicodedata
 
@@ -131,9 +132,7 @@ def validate_request(operation: str, params: dict) -> None:
     form, as boto3 sends them. Model constraints are all reported together; the extra documented limits are
     checked once those pass, one at a time, as the service checks them after its field validation.
     """
-    shape = _service_model().operation_model(operation).input_shape
-    problems = []
-    _collect(shape, params, "", problems)
+    problems = _aws_messages(broken_constraints(operation, params))
     if problems:
         count = len(problems)
         detected = f"{count} validation error{'s' if count > 1 else ''} detected: "
@@ -149,79 +148,134 @@ def _service_model():
     return botocore.session.get_session().get_service_model("sagemaker")
 
 
-def _collect(shape, value, path, problems):
-    """Append one AWS-worded problem per broken constraint found in value, walking nested shapes."""
+@dataclass(frozen=True)
+class Broken:
+    """One service-model constraint a request value breaks. `steps` leads from the request to the value: member
+    names, list indexes (from 0) and map keys; `part` says whether the value is a map's key or value."""
+
+    steps: tuple
+    value: object
+    rule: str  # "required", "max", "min", "pattern" or "enum"
+    limit: object  # the bound, the pattern or the allowed values
+    kind: str  # the shape's type: "string", "integer", "list", "map", ...
+    part: str = ""  # "key" or "value" for the keys and scalar values of a map
+    whole_map: object = None  # for those: the map, which the service names in its one message about them
+    map_rules: str = ""  # and every rule of the map's key or value shape, which that message lists
+
+
+class MapKey(str):
+    """A map key among Broken.steps, told apart from a member name."""
+
+
+def broken_constraints(operation: str, params: dict) -> list[Broken]:
+    """Every constraint of the SageMaker service model that `params` breaks, in the order the service reports them.
+    validate_request words them as the service does; helpers.console words them for the console form."""
+    shape = _service_model().operation_model(operation).input_shape
+    return list(_walk(shape, params, ()))
+
+
+def _walk(shape, value, steps, part=""):
     kind = shape.type_name
     if kind == "structure":
         if not isinstance(value, dict):
             return  # botocore's client refuses wrong types before a request is sent
         for name, member in shape.members.items():
-            member_path = f"{path}.{_camel(name)}" if path else _camel(name)
             if value.get(name) is None:
                 if name in shape.required_members:
-                    problems.append(f"Value null at '{member_path}' failed to satisfy constraint: "
-                                    "Member must not be null")
+                    yield Broken((*steps, name), None, "required", None, member.type_name)
                 continue
-            _collect(member, value[name], member_path, problems)
+            yield from _walk(member, value[name], (*steps, name))
     elif kind == "list":
         if not isinstance(value, (list, tuple)):
             return
-        _add(problems, value, path, _size_failures(shape, len(value)))
-        for index, item in enumerate(value, start=1):
+        yield from _bounds(shape, value, len(value), steps)
+        for index, item in enumerate(value):
             if item is not None:
-                _collect(shape.member, item, f"{path}.{index}.member", problems)
+                yield from _walk(shape.member, item, (*steps, index))
     elif kind == "map":
         if not isinstance(value, dict):
             return
-        _add(problems, value, path, _size_failures(shape, len(value)))
-        if any(_scalar_failures(shape.key, key) for key in value):
-            _add(problems, value, path, [f"Map keys must satisfy constraint: [{_rule_list(shape.key)}]"])
-        if shape.value.type_name in ("structure", "list", "map"):
-            for key, item in value.items():
-                _collect(shape.value, item, f"{path}.{key}", problems)
-        elif any(_scalar_failures(shape.value, item) for item in value.values()):
-            _add(problems, value, path, [f"Map value must satisfy constraint: [{_rule_list(shape.value)}]"])
+        yield from _bounds(shape, value, len(value), steps)
+        key_rules, value_rules = _rule_list(shape.key), _rule_list(shape.value)
+        for key in value:
+            for broken in _scalar(shape.key, key, (*steps, MapKey(key)), "key"):
+                yield replace(broken, whole_map=value, map_rules=key_rules)
+        for key, item in value.items():
+            if shape.value.type_name in ("structure", "list", "map"):
+                yield from _walk(shape.value, item, (*steps, MapKey(key)))
+            else:
+                for broken in _scalar(shape.value, item, (*steps, MapKey(key)), "value"):
+                    yield replace(broken, whole_map=value, map_rules=value_rules)
     else:
-        _add(problems, value, path, _scalar_failures(shape, value))
+        yield from _scalar(shape, value, steps, part)
 
 
-def _add(problems, value, path, failures):
-    for failure in failures:
-        problems.append(f"Value {_java_repr(value)} at '{path}' failed to satisfy constraint: {failure}")
-
-
-def _scalar_failures(shape, value):
-    """Constraint texts a string or number breaks (empty when it keeps them all, or is not of the shape's type)."""
+def _scalar(shape, value, steps, part=""):
+    """The constraints a string or number breaks (none when it is not of the shape's type: botocore refuses it)."""
     meta = shape.metadata
     if shape.type_name == "string":
         if not isinstance(value, str):
-            return []
-        failures = _size_failures(shape, len(value))
+            return
+        yield from _bounds(shape, value, len(value), steps, part)
         regex = _compiled(meta["pattern"]) if "pattern" in meta else None
         if regex is not None and not regex.fullmatch(value):
-            failures.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+            yield Broken(steps, value, "pattern", meta["pattern"], "string", part)
         if shape.enum and value not in shape.enum:
-            failures.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
-        return failures
-    if shape.type_name in ("integer", "long", "float", "double"):
+            yield Broken(steps, value, "enum", tuple(shape.enum), "string", part)
+    elif shape.type_name in ("integer", "long", "float", "double"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return []
-        failures = []
-        if "max" in meta and value > meta["max"]:
-            failures.append(f"Member must have value less than or equal to {meta['max']}")
-        if "min" in meta and value < meta["min"]:
-            failures.append(f"Member must have value greater than or equal to {meta['min']}")
-        return failures
-    return []
+            return
+        yield from _bounds(shape, value, value, steps, part)
 
 
-def _size_failures(shape, size):
-    meta, failures = shape.metadata, []
+def _bounds(shape, value, size, steps, part=""):
+    meta = shape.metadata
     if "max" in meta and size > meta["max"]:
-        failures.append(f"Member must have length less than or equal to {meta['max']}")
+        yield Broken(steps, value, "max", meta["max"], shape.type_name, part)
     if "min" in meta and size < meta["min"]:
-        failures.append(f"Member must have length greater than or equal to {meta['min']}")
-    return failures
+        yield Broken(steps, value, "min", meta["min"], shape.type_name, part)
+
+
+def _aws_path(steps) -> str:
+    """The path as AWS names it: camelCase members, 1-based list members (`tags.2.member.key`), map keys as they are."""
+    parts = []
+    for step in steps:
+        if isinstance(step, int):
+            parts.append(f"{step + 1}.member")
+        else:
+            parts.append(step if isinstance(step, MapKey) else _camel(step))
+    return ".".join(parts)
+
+
+def _constraint_text(broken: Broken) -> str:
+    if broken.rule == "pattern":
+        return f"Member must satisfy regular expression pattern: {broken.limit}"
+    if broken.rule == "enum":
+        return f"Member must satisfy enum value set: [{', '.join(broken.limit)}]"
+    word = "value" if broken.kind in ("integer", "long", "float", "double") else "length"
+    relation = "less than or equal to" if broken.rule == "max" else "greater than or equal to"
+    return f"Member must have {word} {relation} {broken.limit}"
+
+
+def _aws_messages(found: list[Broken]) -> list[str]:
+    """The service's wording; a map's bad keys (or scalar values) make one message naming the whole map."""
+    messages, reported = [], set()
+    for broken in found:
+        if broken.part:
+            map_steps = broken.steps[:-1]
+            if (map_steps, broken.part) in reported:
+                continue
+            reported.add((map_steps, broken.part))
+            text = "Map keys must satisfy constraint" if broken.part == "key" else "Map value must satisfy constraint"
+            messages.append(f"Value {_java_repr(broken.whole_map)} at '{_aws_path(map_steps)}' failed to satisfy "
+                            f"constraint: {text}: [{broken.map_rules}]")
+        elif broken.rule == "required":
+            messages.append(f"Value null at '{_aws_path(broken.steps)}' failed to satisfy constraint: "
+                            "Member must not be null")
+        else:
+            messages.append(f"Value {_java_repr(broken.value)} at '{_aws_path(broken.steps)}' failed to satisfy "
+                            f"constraint: {_constraint_text(broken)}")
+    return messages
 
 
 def _rule_list(shape):
