@@ -89,3 +89,20 @@ def course_model_data(course, course_data: CourseData) -> str:
     model_data = train_course_model(course, course_data)
     print(f"Trained the course model ({'offline, ' if course.offline else ''}built-in XGBoost {XGBOOST_VERSION}).")
     return model_data
+
+
+def load_model_artifact(course, model_data: str):
+    """The xgboost Booster inside a model.tar.gz in S3, as the container loads it: the tests and `make bench` compare
+    the offline runtime's predictions with its own (notebook 01 shows the same steps one by one)."""
+    import io
+    import tarfile
+
+    import xgboost as xgb
+
+    bucket, key = model_data[len("s3://"):].split("/", 1)
+    body = course.s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(body)) as tar:
+        raw = tar.extractfile("xgboost-model").read()
+    booster = xgb.Booster()
+    booster.load_model(bytearray(raw))
+    return booster

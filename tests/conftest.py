@@ -1,9 +1,6 @@
 """Shared fixtures: one offline AWS per test module, the course's data in it, and a trained model artifact."""
 from __future__ import annotations
 
-import io
-import tarfile
-
 import pytest
 
 import helpers
@@ -31,15 +28,7 @@ def model_data(course, course_data):
 @pytest.fixture(scope="module")
 def booster(course, model_data):
     """The trained artifact loaded with xgboost itself, to compare the runtime's predictions with."""
-    import xgboost as xgb
-
-    bucket, key = model_data[len("s3://"):].split("/", 1)
-    body = course.s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
-    with tarfile.open(fileobj=io.BytesIO(body)) as tar:
-        raw = tar.extractfile("xgboost-model").read()
-    model = xgb.Booster()
-    model.load_model(bytearray(raw))
-    return model
+    return models.load_model_artifact(course, model_data)
 
 
 @pytest.fixture(scope="module")

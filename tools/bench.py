@@ -8,11 +8,9 @@ Run it directly (the instances are forkserver processes, which re-import this mo
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import shutil
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -39,14 +37,9 @@ def make_csv(path: Path, features: np.ndarray, rows: int, seed: int) -> None:
 
 def load_booster(course, model_data: str):
     """The course model as the container loads it, and the iteration range the 1.7-1 container predicts with."""
-    import xgboost as xgb
+    from helpers import models
 
-    bucket, key = model_data[len("s3://"):].split("/", 1)
-    body = course.s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
-    with tarfile.open(fileobj=io.BytesIO(body)) as tar:
-        raw = tar.extractfile("xgboost-model").read()
-    booster = xgb.Booster()
-    booster.load_model(bytearray(raw))
+    booster = models.load_model_artifact(course, model_data)
     best = booster.attr("best_ntree_limit")
     return booster, (0, int(best) if best else 0)
 
