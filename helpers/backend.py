@@ -8,17 +8,17 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers.course import (  # noqa: F401  (re-exported: notebooks and tests name them from backend)
+    COURSE_PREFIX,
+    COURSE_TAG_KEY,
+    COURSE_TAG_VALUE,
+    COURSE_TAGS,
+    OFFLINE_REGION,
+    CourseSetupError,
+)
+
 BACKEND_VARIABLE = "COURSE_BACKEND"
 BACKENDS = ("offline", "aws")
-OFFLINE_REGION = "us-west-2"
-COURSE_PREFIX = "batch-transform-course"
-COURSE_TAG_KEY = "course"
-COURSE_TAG_VALUE = "sagemaker-batch-transform"
-COURSE_TAGS = [{"Key": COURSE_TAG_KEY, "Value": COURSE_TAG_VALUE}]
-
-
-class CourseSetupError(RuntimeError):
-    """The setup cell cannot continue; the message says what is missing and how to provide it."""
 
 
 @dataclass
@@ -173,13 +173,13 @@ def _connect_aws(region: str | None) -> Course:
     _quiet_sdk_config_log()
     if offline.is_running():
         offline.stop()
-    from helpers import aws_account
+    from helpers.aws import account as aws_account
 
     boto_session, role, where = aws_account.open_aws_session(region)
     import sagemaker
 
     _prepare_sdk()
-    from helpers import aws_guards
+    from helpers.aws import guards as aws_guards
 
     aws_guards.install_launch_notices(boto_session)  # a cost line before any job starts instances
     aws_guards.install_error_advice()  # "What to do: ..." under AWS errors in notebook cells

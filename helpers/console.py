@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from helpers.backend import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, OFFLINE_REGION
+from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, OFFLINE_REGION
 
 # AWS's own documentation placeholders: clearly not a learner's bucket or account.
 PLACEHOLDER_BUCKET = "amzn-s3-demo-bucket"

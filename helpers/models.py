@@ -80,7 +80,7 @@ def train_course_model(course, course_data: CourseData, job_prefix: str = COURSE
 def course_model_data(course, course_data: CourseData) -> str:
     """The model.tar.gz the notebook uses: the course's newest on AWS (no new cost), else a fresh training job."""
     if not course.offline:
-        from helpers.aws_resources import find_latest_training_job
+        from helpers.aws.resources import find_latest_training_job
 
         latest = find_latest_training_job(course.sagemaker_client, name_prefix=COURSE_JOB_PREFIX)
         if latest is not None:

@@ -11,7 +11,7 @@ _SHELL_HOOKS = ("_showtraceback", "showtraceback", "showsyntaxerror")
 def use_ipython_tracebacks() -> bool:
     """Remove rich's hooks from the running IPython shell and sys.excepthook; False outside IPython.
 
-    Only rich's own hooks are removed, so handlers set with `set_custom_exc` (helpers.aws_guards) keep working.
+    Only rich's own hooks are removed, so handlers set with `set_custom_exc` (helpers.aws.guards) keep working.
     """
     if getattr(sys.excepthook, "__module__", "") == _RICH:
         sys.excepthook = sys.__excepthook__

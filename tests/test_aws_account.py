@@ -11,8 +11,8 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from helpers import aws_account
-from helpers.backend import CourseSetupError
+from helpers.aws import account as aws_account
+from helpers.course import CourseSetupError
 
 FAKE_ACCOUNT = "123456789012"  # moto's account
 ROLE = f"arn:aws:iam::{FAKE_ACCOUNT}:role/BatchTransformCourseRole"
@@ -256,7 +256,7 @@ def test_importing_the_aws_helpers_creates_no_client():
         "made = []\n"
         "original = c.ClientCreator.create_client\n"
         "c.ClientCreator.create_client = lambda self, *a, **k: made.append(a) or original(self, *a, **k)\n"
-        "import helpers.aws_account, helpers.aws_errors, helpers.aws_resources, helpers.costs\n"
+        "import helpers.aws.account, helpers.aws.errors, helpers.aws.resources, helpers.costs\n"
         "helpers.costs.launch_notice('transform', 'ml.m4.xlarge', 1)\n"
         "import sys\n"
         "assert 'sagemaker' not in sys.modules, 'sagemaker imported'\n"

@@ -9,8 +9,9 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from helpers import aws_resources
-from helpers.backend import COURSE_PREFIX, COURSE_TAGS, Course
+from helpers.aws import resources as aws_resources
+from helpers.backend import Course
+from helpers.course import COURSE_PREFIX, COURSE_TAGS
 
 REGION = "us-west-2"
 ACCOUNT = "123456789012"

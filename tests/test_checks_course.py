@@ -51,7 +51,7 @@ def test_same_output(capsys):
 
 
 def test_clean_up_check(capsys):
-    from helpers.aws_resources import CleanupReport
+    from helpers.aws.resources import CleanupReport
     from helpers.checks import clean_up
 
     empty = CleanupReport(dry_run=True, s3_location="s3://b/p/")

@@ -15,7 +15,7 @@ import pytest
 from botocore.validate import ParamValidator
 from nbclient import NotebookClient
 
-from helpers.backend import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE
+from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE
 from helpers.offline import request_log
 
 ROOT = Path(__file__).resolve().parent.parent

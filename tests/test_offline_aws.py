@@ -199,7 +199,7 @@ def test_a_model_on_another_image_can_be_created_but_its_job_fails_naming_the_im
 
 
 def test_latest_course_model_ignores_newer_variants_of_other_notebooks(course, course_data, model_data):
-    from helpers.aws_resources import find_latest_training_job
+    from helpers.aws.resources import find_latest_training_job
 
     variant = models.train_course_model(course, course_data, job_prefix="preprocess-no-b")  # newer, same tag
     latest_any = find_latest_training_job(course.sagemaker_client)

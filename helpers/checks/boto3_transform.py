@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from helpers.backend import COURSE_TAG_KEY, COURSE_TAG_VALUE
+from helpers.course import COURSE_TAG_KEY, COURSE_TAG_VALUE
 from helpers.checks.common import correct, unanswered
 
 NIGHTLY_PREFIX = "nightly-boston-"

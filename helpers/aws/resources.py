@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from helpers.backend import COURSE_TAG_KEY, COURSE_TAG_VALUE, COURSE_TAGS
+from helpers.course import COURSE_TAG_KEY, COURSE_TAG_VALUE, COURSE_TAGS
 
 
 def course_tags() -> list[dict]:

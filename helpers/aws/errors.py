@@ -105,7 +105,7 @@ def _quota(error, code, message, operation) -> str | None:
     if used:
         text += (
             f" {used} instance(s) are already in use: wait for running jobs to finish, or delete endpoints you no "
-            "longer need with helpers.aws_resources.clean_up(course)."
+            "longer need with helpers.aws.resources.clean_up(course)."
         )
     return text
 

@@ -59,7 +59,7 @@ def _from_kwargs(handler):
 
 
 def install_error_advice() -> bool:
-    """In IPython, print helpers.aws_errors advice under any AWS error a cell raises; False outside IPython."""
+    """In IPython, print helpers.aws.errors advice under any AWS error a cell raises; False outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -69,7 +69,7 @@ def install_error_advice() -> bool:
         return False
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from helpers.aws_errors import advice_for
+    from helpers.aws.errors import advice_for
 
     def show_with_advice(shell, etype, evalue, tb, tb_offset=None):
         shell.showtraceback((etype, evalue, tb), tb_offset=tb_offset)

@@ -14,8 +14,8 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
-from helpers.aws_errors import advice_for, no_credentials_advice
-from helpers.backend import CourseSetupError
+from helpers.aws.errors import advice_for, no_credentials_advice
+from helpers.course import CourseSetupError
 
 ROLE_VARIABLE = "COURSE_ROLE_ARN"
 STUDIO = "SageMaker Studio"
