@@ -13,3 +13,13 @@ COURSE_TAGS = [{"Key": COURSE_TAG_KEY, "Value": COURSE_TAG_VALUE}]
 
 class CourseSetupError(RuntimeError):
     """The setup cell cannot continue; the message says what is missing and how to provide it."""
+
+
+def course_notebooks(environment: str | None = "v2") -> list[dict]:
+    """The course index (notebooks/course.json), in course order: what make course, nbval and the site run.
+    A learner's duplicate of a notebook is not in it, so it is never run or tested by the kit's tools."""
+    import json
+    from pathlib import Path
+
+    index = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "course.json").read_text())
+    return [nb for nb in index["notebooks"] if environment is None or nb["environment"] == environment]

@@ -40,11 +40,13 @@ def run(path: Path, in_place: bool) -> tuple[bool, float, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", help="notebook files (default: every notebook in notebooks/)")
+    parser.add_argument("notebooks", nargs="*", help="notebook files (default: the course index, notebooks/course.json)")
     parser.add_argument("--in-place", action="store_true", help="write outputs back into notebooks/")
     args = parser.parse_args()
     os.environ["COURSE_BACKEND"] = "offline"  # `make course` never touches an AWS account
-    paths = [Path(p).resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    from helpers.course import course_notebooks
+
+    paths = [Path(p).resolve() for p in args.notebooks] or [NOTEBOOKS / nb["file"] for nb in course_notebooks("v2")]
     if not paths:
         print("No notebooks found in notebooks/.")
         return 1
