@@ -105,3 +105,56 @@ def test_the_container_logged_one_request_block_for_one_file():
     assert kinds.count("nginx:POST /invocations 200") == 2
     assert kinds.count("gunicorn:starting") == 2
     assert kinds.count("datalog:execution-parameters") == 1
+
+
+def _tail_transform_logs(n_instances: int) -> list[tuple[int | None, str]]:
+    """Print a completed transform's logs with the real SDK v2 tailer against moto's CloudWatch Logs, the streams
+    named as on AWS; returns (stream index from the colour, message) per printed line."""
+    import contextlib
+    import io
+    import os
+    import time
+    from unittest import mock
+
+    import boto3
+    from moto import mock_aws
+    import sagemaker
+    import sagemaker.logs
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        logs = boto3.client("logs", region_name="us-east-1")
+        group, job = "/aws/sagemaker/TransformJobs", "job-1"
+        logs.create_log_group(logGroupName=group)
+        t = int(time.time() * 1000) - 10_000
+        for i in range(n_instances):
+            main = f"{job}/i-0{i}aaaaaaaaaaaaaaa-1700000000"
+            logs.create_log_stream(logGroupName=group, logStreamName=main)
+            logs.put_log_events(logGroupName=group, logStreamName=main, logEvents=[
+                {"timestamp": t + 1, "message": f"i{i} start A"}, {"timestamp": t + 1, "message": f"i{i} start B"},
+                {"timestamp": t + 2, "message": f"i{i} request"}])
+            logs.create_log_stream(logGroupName=group, logStreamName=main + "/data-log")
+            logs.put_log_events(logGroupName=group, logStreamName=main + "/data-log", logEvents=[
+                {"timestamp": t + 3, "message": f"i{i} data-log"}])
+        session = sagemaker.Session(boto_session=boto3.Session(region_name="us-east-1"))
+        description = {"TransformJobStatus": "Completed", "TransformResources": {"InstanceCount": n_instances}}
+        out = io.StringIO()
+        with mock.patch.object(session, "describe_transform_job", return_value=description), \
+                mock.patch.dict(os.environ, {"JPY_PARENT_PID": "1"}), contextlib.redirect_stdout(out):
+            session.logs_for_transform_job(job, wait=False)
+    return [(stream_index(line), logical_lines([line])[0]) for line in out.getvalue().splitlines() if line]
+
+
+def test_the_sdk_tailer_reads_the_first_instances_streams_twice():
+    """Why real transcripts double lines: sagemaker/session.py _flush_log_streams lists min(instance_count, 50)
+    streams, then, on a nextToken, all streams again from the start (README, "Log streams")."""
+    one = _tail_transform_logs(1)
+    assert one == [(0, "i0 start A"), (0, "i0 start B"), (1, "i0 start A"), (1, "i0 start B"),
+                   (0, "i0 request"), (1, "i0 request"), (2, "i0 data-log")]
+    two = _tail_transform_logs(2)
+    # list [i0, i0/data-log, i0, i0/data-log, i1, i1/data-log]: instance 0 twice, instance 1 once
+    assert [m for _, m in two].count("i0 request") == 2
+    assert [m for _, m in two].count("i0 data-log") == 2
+    assert [m for _, m in two].count("i1 request") == 1
+    assert [m for _, m in two].count("i1 data-log") == 1
+    assert {i for i, m in two if m.startswith("i1 ")} == {4, 0}  # colours 33 (index 4) and 34 (index 5 % 5)
