@@ -166,6 +166,10 @@ def line_kind(line: str, previous: str | None = None) -> str:
         return "sdk:training-seconds"
     if line.startswith("Billable seconds:"):
         return "sdk:billable-seconds"
+    if line.startswith("Managed Spot Training savings:"):
+        return "sdk:spot-savings"
+    if re.fullmatch(r"[\w-]+: (InProgress|NoIssuesFound|IssuesFound|Error|Stopping|Stopped)", line):
+        return "sdk:rule-status"  # Debugger/Profiler rule statuses the SDK prints during fit()
     if "UnexpectedStatusException" in line or line.startswith("Error for Transform job") \
             or line.startswith("Error for Training job"):
         return "sdk:unexpected-status"
