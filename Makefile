@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11+, pip, make):
 #   make course   run every notebook offline and report
 #   make test     the whole test suite (unit, conformance, nbval over notebooks/)
+#   make site     the course as a web site in build/site/ (after make course: its executed notebooks)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: course test lab bench clean
+.PHONY: course test lab bench site clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +26,10 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tools/bench.py
+
+# The course as a web site in build/site/, from make course's executed copies (or the committed outputs); no network.
+site: $(STAMP)
+	$(PY) tools/build_site.py
 
 clean:
 	rm -rf build
