@@ -19,7 +19,8 @@ course: $(STAMP)
 	$(PY) tools/run_course.py
 
 test: $(STAMP)
-	$(PY) -m pytest
+	@command -v chromium >/dev/null 2>&1 || echo "make test: Chromium is not installed, so the site's browser test (tests/test_site.py) is skipped; to run it: apt-get install chromium chromium-driver"
+	$(PY) -m pytest -rs
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
