@@ -349,3 +349,9 @@ def test_solutions_stay_collapsed_until_asked_for(site, server, browser, visited
     assert not code.is_displayed()
     solution.find_element(By.TAG_NAME, "summary").click()
     assert code.is_displayed()
+
+
+def test_an_index_entry_without_its_notebook_is_a_clear_error(tmp_path):
+    builder = load_builder()
+    with pytest.raises(SystemExit, match="lists 98_missing.ipynb, which is not in notebooks/"):
+        builder.choose_source("98_missing.ipynb", tmp_path)

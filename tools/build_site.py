@@ -75,6 +75,9 @@ def choose_source(file: str, executed_dir: Path) -> tuple[Path, str, list[str]]:
     """The executed copy from make course when it is usable, else the committed notebook (its outputs are an offline
     run too); returns (path, footer note, lines for the build report)."""
     committed, executed = NOTEBOOKS / file, executed_dir / file
+    if not committed.exists():
+        raise SystemExit(f"notebooks/course.json lists {file}, which is not in notebooks/: add the notebook or "
+                         "remove its entry from the index.")
     committed_note = "Outputs committed with the notebook (an offline run)."
     if not executed.exists():
         return committed, committed_note, [f"no executed copy in {_shown(executed_dir)}/ (run make course): "
