@@ -140,12 +140,13 @@ def test_links_to_repository_files_become_pages_or_plain_text(tmp_path):
     rewritten = links.rewrite(
         '<a href="../notebooks/02_batch_transform_sdk.ipynb#Step-1">02</a> <a href="glossary.md">terms</a> '
         '<a href="../helpers/course.py">course.py</a> <a href="https://docs.aws.amazon.com/x">AWS</a> '
-        '<a href="#costs">Costs</a>', source)
+        '<a href="#costs">Costs</a> <a href="../README.md#quick-start">README</a>', source)
     assert '<a href="02_batch_transform_sdk.html#Step-1">02</a>' in rewritten
     assert '<a href="glossary.html">terms</a>' in rewritten
     assert 'href="../helpers/course.py"' not in rewritten and ">course.py</span>" in rewritten
     assert '<a href="https://docs.aws.amazon.com/x">AWS</a>' in rewritten
     assert '<a href="#costs">Costs</a>' in rewritten
+    assert '<a href="index.html">README</a>' in rewritten
 
 
 def test_a_guide_added_to_docs_gets_a_page(tmp_path):

@@ -132,6 +132,8 @@ class Links:
         except ValueError:
             return None
         suffix = f"#{fragment}" if fragment else ""
+        if str(rel) == "README.md":
+            return "index.html"  # the index stands for the README, whose sections it does not have
         if str(rel) in self.pages:
             return self.pages[str(rel)] + suffix
         if rel.suffix.lower() in IMAGE_SUFFIXES and resolved.is_file():
@@ -234,7 +236,6 @@ def build(out: Path = SITE, executed_dir: Path = EXECUTED, docs_dir: Path = DOCS
     nav = env.get_template("nav.html.j2").module
     pages_by_source = {f"notebooks/{p.source.name}": p.href for p in lessons}
     pages_by_source |= {f"docs/{p.source.name}": p.href for p in guides}
-    pages_by_source["README.md"] = "index.html"
     links = Links(out, pages_by_source)
 
     (out / "static").mkdir()
