@@ -230,6 +230,8 @@ def line_kind(line: str, previous: str | None = None) -> str:
         if "WARNING" in line:
             return "xgboost:warning"
         return "xgboost:other"
+    if line.startswith("Arguments: serve") or line.startswith("Arguments: train"):
+        return "container:arguments"  # the legacy 0.72 image's entry point echoes its argument
     if line == "Returning the value itself" and previous == "container:hyperparameter-not-json":
         return "container:hyperparameter-not-json-cont"
     if _NGINX_BODY.match(line):
