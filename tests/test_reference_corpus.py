@@ -158,3 +158,9 @@ def test_the_sdk_tailer_reads_the_first_instances_streams_twice():
     assert [m for _, m in two].count("i1 request") == 1
     assert [m for _, m in two].count("i1 data-log") == 1
     assert {i for i, m in two if m.startswith("i1 ")} == {4, 0}  # colours 33 (index 4) and 34 (index 5 % 5)
+
+
+def test_collapsed_without_counts_compares_runs_of_different_length():
+    assert collapsed(["a", "a", "b"]) == ["a x 2", "b"]
+    assert collapsed(["a", "b", "b", "b"], counts=False) == ["a", "b"]
+    assert collapsed(["a x 4", "b"], counts=False) == collapsed(["a", "a", "b"], counts=False)
