@@ -138,8 +138,10 @@ def run_instance(spec: dict, inbox, tasks, results, messages) -> None:
             failure = reason
     log(*(first_events or []))
     if failure is None:
-        log(("access", "GET", "/execution-parameters", 200, spec["execution_parameters_size"]),
-            ("data", spec["parameters_line"]))
+        log(("access", "GET", "/execution-parameters", 200, spec["execution_parameters_size"]))
+    # the agent's data-log line of the parameters in force: written once its first request has been answered (in
+    # tests/reference/aws/transform-1.0-1-sdk2-2024-wait.txt it comes after the first POST /invocations)
+    spec = dict(spec, parameters_pending=[("data", spec["parameters_line"])])
     for item in iter(inbox.get, None):
         if failure is not None:
             messages.put(("failed", index, item["n"], f"ping: {failure}", []))
@@ -206,8 +208,10 @@ def _transform_object(spec: dict, item: dict, tasks, results, messages) -> None:
                 error = error or ("the algorithm did not answer within InvocationsTimeoutInSeconds",
                                   [f"{label}: Unable to get response from algorithm"])
                 break
-            if message[0] in ("result", "error") and message[-1]:
-                messages.put(("log", index, message[-1]))  # the container's lines for this request
+            if message[0] in ("result", "error"):
+                # the container's lines for this request, then (once) the agent's parameters line
+                messages.put(("log", index, list(message[-1]) + spec["parameters_pending"]))
+                spec["parameters_pending"].clear()
             if message[1] != n:  # a late answer for an object that already ended
                 continue
             in_flight -= 1
