@@ -17,7 +17,7 @@ HEADER_CHOICES = {
           "line as numbers, header included."),
     "c": ("With SplitType None the whole file goes in one request, and its first line is still the header: the "
           "container fails on the same 'CRIM'."),
-    "d": "test.csv is far below the 6 MB default; the FailureReason is about parsing 'CRIM', not about size.",
+    "d": "test.csv is far below the 6 MB default; the data-log is about parsing 'CRIM', not about size.",
 }
 LIBSVM_NAMES = ("text/libsvm", "libsvm", "text/x-libsvm")
 
