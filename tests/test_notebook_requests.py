@@ -24,7 +24,8 @@ CREATES = {"CreateModel", "CreateTrainingJob", "CreateTransformJob", "CreateEndp
 # Requests a notebook makes on purpose to show a mistake, or to show that clean-up spares other people's resources.
 INTENDED = {
     "invalid": {"my_job"},                      # 03 and 08: the lesson's job name, refused by SageMaker's pattern
-    "untagged": {"someone-elses-model"},        # 99: the resource the clean-up must not touch
+    "untagged": {"someone-elses-model",         # 99: the resources the clean-up must not touch
+                 "exercise-other-course-model"},
 }
 _S3_URI = re.compile(r"s3://([^/\s\"']+)/?([^\s\"']*)")
 
