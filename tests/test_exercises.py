@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,11 @@ def test_header_states_the_measured_offline_time(path):
     header = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"][:4])
     assert f"about {entry['offline_seconds']} s offline" in header, (
         f"the header should say 'about {entry['offline_seconds']} s offline' (notebooks/course.json)")
+    plan = (ROOT / "docs" / "aws-run-plan.md").read_text()
+    aws_minutes = int(re.search(rf"\| {re.escape(path.name)} \| \d+ \| (\d+) \|", plan).group(1))
+    if aws_minutes:
+        assert f"on AWS about {aws_minutes} minutes" in header, (
+            f"the header should say 'on AWS about {aws_minutes} minutes' (docs/aws-run-plan.md)")
     readme = (ROOT / "README.md").read_text()
     row = next(line for line in readme.splitlines() if line.startswith(f"| `{path.stem}`"))
     assert row.rstrip().endswith(f"| ~{entry['offline_seconds']} s |"), row
