@@ -77,3 +77,13 @@ def test_header_states_the_measured_offline_time(path):
     readme = (ROOT / "README.md").read_text()
     row = next(line for line in readme.splitlines() if line.startswith(f"| `{path.stem}`"))
     assert row.rstrip().endswith(f"| ~{entry['offline_seconds']} s |"), row
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_ends_with_further_reading_on_aws_pages(path):
+    """Sources one click away: the last cell lists the AWS documentation the notebook relies on."""
+    last = json.loads(path.read_text())["cells"][-1]
+    source = "".join(last["source"])
+    assert last["cell_type"] == "markdown" and source.startswith("## Further reading"), "no Further reading at the end"
+    links = re.findall(r"\]\((https://[^)]+)\)", source)
+    assert links and all(link.startswith(("https://docs.aws.amazon.com/", "https://aws.amazon.com/")) for link in links)
