@@ -194,7 +194,7 @@ return {
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   links: links,
   images: [...document.images].map(i => ({src: i.src.slice(0, 40), complete: i.complete, width: i.naturalWidth,
-                                          output: inside(i, '.jp-OutputArea')})),
+                                          output: inside(i, '.jp-OutputArea'), alt: i.alt})),
   resources: performance.getEntriesByType('resource').map(r => r.name),
   text: document.body.textContent,
   ansiSpans: document.querySelectorAll('[class*="ansi-"]').length,
@@ -286,6 +286,8 @@ def test_every_page_loads_whole_with_its_figures(site, server, visited):
         if page.kind == "lesson":
             figures = len(source_outputs(page, mime="image/png")) + len(source_outputs(page, mime="image/jpeg"))
             assert sum(img["output"] for img in facts["images"]) == figures, page.href
+        undescribed = [img["src"] for img in facts["images"] if not img["alt"] or "No description" in img["alt"]]
+        assert undescribed == [], f"{page.href}: figures without alternative text"
 
 
 @needs_chromium

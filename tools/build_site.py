@@ -8,7 +8,6 @@ tests/test_site.py opens every page in headless Chromium.
 from __future__ import annotations
 
 import argparse
-import copy
 import html
 import re
 import shutil
@@ -112,6 +111,17 @@ def label_collapsed_cells(notebook) -> None:
             cell.metadata["course_site"] = {"summary": summary}
 
 
+def describe_figures(notebook) -> None:
+    """Alternative text for each figure, from the comment that opens its cell ("# extra code – the figure: ...")."""
+    for cell in notebook.cells:
+        first = cell.source.splitlines()[0] if cell.cell_type == "code" and cell.source else ""
+        comment = re.sub(r"^#\s*(extra code\s*[–-]\s*)?(the (two )?figures?:\s*)?", "", first) if first.startswith("#") else ""
+        alt = (comment[:1].upper() + comment[1:]) if comment else "A figure drawn by the code above"
+        for output in cell.get("outputs", []):
+            if {"image/png", "image/jpeg"} & set(output.get("data", {})):
+                output.setdefault("metadata", {})["course_site_alt"] = alt
+
+
 class Links:
     """Rewrites links between the repository's files into links between the site's pages.
 
@@ -196,9 +206,9 @@ def link_in_order(pages: list[Page]) -> None:
 
 def render_lesson(page: Page, site: dict, nav, links: Links) -> str:
     notebook = nbformat.read(page.source, as_version=4)
-    notebook = copy.deepcopy(notebook)
     notebook.metadata["title"] = page.title
     label_collapsed_cells(notebook)
+    describe_figures(notebook)
     exporter = HTMLExporter(template_name="course_notebook", extra_template_basedirs=[str(TEMPLATES)])
     # The bar and the pager go in after the notebook's own links are rewritten: they already link the site's pages.
     resources = {"course_site": {"header": "<!-- course-site header -->", "footer": "<!-- course-site footer -->"}}
