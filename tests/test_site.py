@@ -159,6 +159,7 @@ def test_a_guide_added_to_docs_gets_a_page(tmp_path):
     pages = builder.guide_pages(docs)
     assert [p.href for p in pages] == ["glossary.html", "running-on-aws.html", "zz-extra.html"]
     assert [p.title for p in pages] == ["Glossary", "Running on AWS", "Zz extra"]
+    assert [p.short for p in pages] == ["Glossary", "Running on AWS", ""]  # the bar at the top: known guides only
 
 
 def test_a_folder_the_builder_did_not_make_is_never_cleared(tmp_path):

@@ -193,9 +193,10 @@ def guide_pages(docs_dir: Path) -> list[Page]:
             continue
         text = path.read_text(encoding="utf-8")
         heading = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, flags=re.MULTILINE)
-        short, about = known.get(name, (Path(name).stem.replace("-", " ").capitalize(), ""))
-        pages.append(Page(kind="guide", href=f"{Path(name).stem}.html", title=heading.group(1) if heading else short,
-                          short=short, about=about, source=path, source_note=f"From docs/{name} in the repository."))
+        title = heading.group(1).strip() if heading else Path(name).stem.replace("-", " ").capitalize()
+        short, about = known.get(name, ("", ""))  # only the known guides have a place in the bar at the top
+        pages.append(Page(kind="guide", href=f"{Path(name).stem}.html", title=title, short=short, about=about,
+                          source=path, source_note=f"From docs/{name} in the repository."))
     return pages
 
 
