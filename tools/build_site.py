@@ -115,7 +115,8 @@ def describe_figures(notebook) -> None:
     """Alternative text for each figure, from the comment that opens its cell ("# extra code – the figure: ...")."""
     for cell in notebook.cells:
         first = cell.source.splitlines()[0] if cell.cell_type == "code" and cell.source else ""
-        comment = re.sub(r"^#\s*(extra code\s*[–-]\s*)?(the (two )?figures?:\s*)?", "", first) if first.startswith("#") else ""
+        comment = re.sub(r"^#\s*(extra code\s*[–-]\s*)?(the (two )?figures?:\s*)?", "", first)
+        comment = comment if first.startswith("#") else ""
         alt = (comment[:1].upper() + comment[1:]) if comment else "A figure drawn by the code above"
         for output in cell.get("outputs", []):
             if {"image/png", "image/jpeg"} & set(output.get("data", {})):
