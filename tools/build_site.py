@@ -79,7 +79,7 @@ def choose_source(file: str, executed_dir: Path) -> tuple[Path, str, list[str]]:
                          "remove its entry from the index.")
     committed_note = "Outputs committed with the notebook (an offline run)."
     if not executed.exists():
-        return committed, committed_note, [f"no executed copy in {_shown(executed_dir)}/ (run make course): "
+        return committed, committed_note, [f"no executed copy in {_shown(executed_dir)}/ (make course writes them): "
                                            "using the committed notebook's outputs"]
     if executed.stat().st_mtime < committed.stat().st_mtime:
         return committed, committed_note, [f"the executed copy is older than notebooks/{file} (edited since make "
