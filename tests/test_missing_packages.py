@@ -17,7 +17,7 @@ def test_missing_and_out_of_range_packages_are_told_apart():
     missing, outside = missing_packages.compare([Requirement("no-such-package-for-the-course>=1"),
                                                  Requirement("numpy<1"), Requirement("pandas>=2")])
     assert [r.name for r in missing] == ["no-such-package-for-the-course"]
-    assert [(r.name, installed[:1]) for r, installed in outside] == [("numpy", "2")]
+    assert [r.name for r, _ in outside] == ["numpy"]
 
 
 def test_an_extra_pin_replaces_the_wide_one_of_the_same_package():

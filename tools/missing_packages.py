@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     missing, outside = compare(declared(args.extras))
     for requirement, installed in outside:
-        print(f"{requirement.name} {installed} is installed, the kit needs {requirement.specifier}: not changed here. "
+        print(f"{requirement.name} {installed} is installed, the kit needs {getattr(requirement, 'line', requirement)}: not changed here. "
               f"See docs/running-on-aws.md (In SageMaker Studio) for a kernel of the course's own.")
     if missing:
         print("pip install " + " ".join(shlex.quote(getattr(r, "line", str(r))) for r in missing))
