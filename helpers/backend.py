@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers import fast_setup
 from helpers.course import (  # noqa: F401  (re-exported: notebooks and tests name them from backend)
     COURSE_PREFIX,
     COURSE_TAG_KEY,
@@ -82,11 +83,9 @@ def check_versions() -> None:
                                f"{sdk}. Install v2 with: pip install 'sagemaker>=2.257,<3'.")
 
 
+@fast_setup.setup_cell  # ~half the setup cell's time is not the SDK's own import cost (helpers/fast_setup.py)
 def connect(backend: str | None = None, region: str | None = None, quiet: bool = False) -> Course:
     """Start the chosen backend and return the Course; prints one line saying where jobs will run."""
-    from helpers import lazy_imports
-
-    lazy_imports.defer_iri_grammars()  # before the SDK's first import: ~0.75 s of the setup cell (lazy_imports.py)
     check_versions()
     choice = choose_backend(backend)
     if choice == "offline":

@@ -1,4 +1,4 @@
-"""The setup cell's deferred rfc3987-syntax import (helpers/lazy_imports.py): jsonschema still checks IRIs, later."""
+"""The setup cell's deferred rfc3987-syntax import (helpers/fast_setup.py): jsonschema still checks IRIs, later."""
 import subprocess
 import sys
 import textwrap
@@ -17,8 +17,8 @@ def _run(code: str) -> str:
 def test_importing_jsonschema_no_longer_builds_the_iri_grammars_yet_iri_checks_still_work():
     out = _run("""
         import sys
-        from helpers import lazy_imports
-        assert lazy_imports.defer_iri_grammars()
+        from helpers import fast_setup
+        assert fast_setup.defer_iri_grammars()
         import jsonschema
         print(type(sys.modules["rfc3987_syntax"]).__name__, "lark" in sys.modules)
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -37,14 +37,33 @@ def test_the_same_answers_as_without_the_stand_in():
             v = jsonschema.Draft202012Validator({"format": fmt}, format_checker=checker)
             print(fmt, [v.is_valid(x) for x in values])
     """
-    deferred = _run("from helpers import lazy_imports; lazy_imports.defer_iri_grammars()\n" + textwrap.dedent(check))
+    deferred = _run("from helpers import fast_setup; fast_setup.defer_iri_grammars()\n" + textwrap.dedent(check))
     assert deferred == _run(check)
 
 
 def test_a_second_setup_cell_in_the_same_kernel_changes_nothing():
     out = _run("""
-        from helpers import lazy_imports
+        from helpers import fast_setup
         import jsonschema
-        print(lazy_imports.defer_iri_grammars())
+        print(fast_setup.defer_iri_grammars())
     """)
     assert out == "False"
+
+
+def test_the_setup_cell_restores_the_collector_and_freezes_what_it_loaded():
+    out = _run("""
+        import gc
+        import helpers
+        helpers.connect("offline", quiet=True)
+        first = gc.get_freeze_count()
+        print(gc.isenabled(), first > 100_000)
+        helpers.connect("offline", quiet=True)  # Run All twice: unfrozen, then frozen again
+        print(gc.isenabled(), gc.get_freeze_count() >= first)
+        gc.disable()
+        try:
+            helpers.connect("nowhere")
+        except helpers.CourseSetupError:
+            pass
+        print(gc.isenabled())  # a learner's choice to keep it off is kept, error or not
+    """)
+    assert out.splitlines() == ["True True", "True True", "False"]
