@@ -8,11 +8,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: course test lab bench site run-plan clean
+.PHONY: course test lab bench site run-plan lock clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
@@ -29,6 +29,12 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tools/bench.py
+	$(PY) tools/bench_setup.py
+
+# requirements.lock: the exact versions of the working .venv, after a change to requirements.txt
+lock:
+	@echo "# Exact versions of a working .venv (Python 3.11, Linux), used as pip constraints by make; made by make lock." > requirements.lock
+	$(PY) -m pip freeze --exclude-editable --disable-pip-version-check | sort -f >> requirements.lock
 
 # The course as a web site in build/site/, from make course's executed copies (or the committed outputs); no network.
 site: $(STAMP)
