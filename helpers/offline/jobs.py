@@ -38,6 +38,15 @@ def offline_images_message() -> str:
             "version) with a version such as '1.7-1' (the legacy 'latest'/'1' too).")
 
 
+def hold_past_creation_second(created: float) -> None:
+    """A job never ends in the second it was created in. On AWS a job lasts minutes, so a name made to the second after
+    wait() (public notebooks' "Batch-Transform-" + strftime("%Y-%m-%d-%H-%M-%S")) is always new; offline a small job
+    ends within the second, and the next cell's name would be refused as already in use."""
+    remaining = int(created) + 1 - time.time()
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 class JobThread:
     """The background run of one job; `abandon` lets a stopping offline AWS end it without waiting."""
 
@@ -71,7 +80,8 @@ def _create_training_job(aws, original):
         job.final_metric_data_list = None
         job.model_artifacts = None
         account, region = self.current_account, self.region
-        epoch = int(time.time())
+        created = time.time()
+        epoch = int(created)
         stream = logs.LogStream(account, region, logs.TRAINING_GROUP, f"{name}/algo-1-{epoch}")
 
         def run() -> None:
@@ -93,6 +103,7 @@ def _create_training_job(aws, original):
                 transition("Training", "Training image download completed. Training in progress.")
                 result = run_training(account, params, stream.write)
                 transition("Uploading", "Uploading generated training model")
+                hold_past_creation_second(created)
                 job.model_artifacts = {"S3ModelArtifacts": result["artifact"]}
                 now = _now()
                 job.final_metric_data_list = [dict(m, Timestamp=now) for m in result["metrics"]]
@@ -102,6 +113,7 @@ def _create_training_job(aws, original):
             except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
                 reason = str(exc) if isinstance(exc, TrainingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"
                 stream.write(reason)
+                hold_past_creation_second(created)
                 job.failure_reason = reason[:1024]
                 transition("Failed", "Training job failed")
                 job.training_job_status = "Failed"

@@ -19,6 +19,17 @@ _TELEMETRY_OFF = "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n
 QUICK_FINISH_SECONDS = 5.0
 
 
+def _quiet_sdk_logs() -> None:
+    """Before the first `import sagemaker`: the SDK logs at INFO where it looked for config files (this machine's paths)
+    and that it will collect telemetry (it will not, offline); a learner's own logging levels are kept."""
+    import logging
+
+    for name in ("sagemaker.config", "sagemaker.telemetry.telemetry_logging"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
 class CompressedClock:
     """Stands in for the `time` module inside the SDK's polling code: sleeps are cut short and the skipped time is
     added to `time()`, so the SDK polls on its usual schedule without a learner waiting 5-30 s per job offline."""
@@ -74,6 +85,7 @@ class OfflineAWS:
         self._mock.start()
         self.account_id = DEFAULT_ACCOUNT_ID
         self._install_patches()
+        _quiet_sdk_logs()
         self._compress_sdk_clock()
         self.role_arn = self._create_role()
         return self

@@ -4,7 +4,6 @@ instance and a data-log, then the end state. docs/offline-runtime.md explains th
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import queue as queue_module
 import shutil
@@ -109,10 +108,11 @@ def _workers(concurrency: int, busy_instances: int) -> int:
 
 
 def _context():
-    """Instances are processes from a fork server that has the container's libraries imported already."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["helpers.offline.instance", "helpers.offline.xgboost_container"])
-    return context
+    """Instances are processes from a fork server that has the container's libraries imported already, started without
+    the learner's main module and ended with the kernel (helpers/offline/processes.py)."""
+    from helpers.offline import processes
+
+    return processes.context()
 
 
 class JobFailure(Exception):
@@ -314,8 +314,9 @@ class TransformRun:
                         try:
                             message = messages.get(timeout=0.5)
                         except queue_module.Empty:
-                            raise JobFailure("InternalServerError: an instance stopped without finishing its "
-                                             "objects. Run the job again.") from None
+                            from helpers.offline.processes import ended_early_reason
+
+                            raise JobFailure(ended_early_reason(agents)) from None
                     else:
                         continue
                 pending -= self._handle(message, started, out_bucket, out_prefix, uploaded, failures)
@@ -391,6 +392,9 @@ class TransformRun:
         return text[:1024]
 
     def _finish(self, status: str, reason: str | None = None, uploaded: list | None = None) -> None:
+        from helpers.offline.jobs import hold_past_creation_second
+
+        hold_past_creation_second(self.epoch)
         if status == "Stopped" and uploaded:
             for bucket, key in uploaded:  # a stopped job stores no output
                 s3io.delete(self.account_id, bucket, key)
