@@ -54,17 +54,33 @@ class JobThread:
         self.stop_requested = threading.Event()
         self.thread = threading.Thread(target=target, name=name, daemon=True)
 
-    def start(self, wait_seconds: float) -> None:
+    def start(self, wait_seconds: float, interrupted: threading.Event | None = None) -> None:
+        """Start the job and wait up to `wait_seconds` for it to end, unless the learner interrupts the wait."""
         self.thread.start()
-        self.thread.join(wait_seconds)
+        deadline = time.monotonic() + wait_seconds
+        while self.thread.is_alive() and not (interrupted is not None and interrupted.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.thread.join(min(left, 0.05))
 
     def abandon(self) -> None:
         self.stop_requested.set()
 
 
 # -- training -------------------------------------------------------------------------------------------------------
-def _create_training_job(aws, original):
+def _holding_interrupts(aws, kind: str, name_field: str, create):
+    """The create call as one step, as on AWS: an interrupt during it ends only its wait (helpers/offline/interrupts.py)."""
+
     def handler(self) -> Any:
+        with aws.interrupts.held(kind, _params(self).get(name_field, "")) as interrupted:
+            return create(self, interrupted)
+
+    return handler
+
+
+def _create_training_job(aws, original):
+    def create(self, interrupted) -> Any:
         params = _params(self)
         backend = _backend(self)
         _validate("CreateTrainingJob", params, backend)
@@ -124,15 +140,15 @@ def _create_training_job(aws, original):
 
         runner = JobThread(run, f"training-{name}")
         aws.jobs[("training", account, region, name)] = runner
-        runner.start(aws.quick_finish_seconds)
+        runner.start(aws.quick_finish_seconds, interrupted)
         return result
 
-    return handler
+    return _holding_interrupts(aws, "training", "TrainingJobName", create)
 
 
 # -- transform ------------------------------------------------------------------------------------------------------
 def _create_transform_job(aws, original):
-    def handler(self) -> Any:
+    def create(self, interrupted) -> Any:
         from helpers.offline.transform import TransformRun, resolve_inputs
         params = _params(self)
         backend = _backend(self)
@@ -148,11 +164,25 @@ def _create_transform_job(aws, original):
         job.transform_start_time, job.transform_end_time, job.last_modified_time = None, None, start
         run = TransformRun(aws, self.current_account, self.region, params, backend._models[params["ModelName"]],
                            inputs, job)
+        from helpers.offline.processes import start_fork_server
+
+        start_fork_server()
         runner = JobThread(run.run, f"transform-{name}")
         run.stop_requested = runner.stop_requested
         aws.jobs[("transform", self.current_account, self.region, name)] = runner
-        runner.start(aws.quick_finish_seconds)
+        runner.start(aws.quick_finish_seconds, interrupted)
         return result
+
+    return _holding_interrupts(aws, "transform", "TransformJobName", create)
+
+
+def _describe_job(aws, original):
+    """A describe call first raises the interrupt held back during this thread's create call: the SDK's wait() now
+    holds the job's handle (latest_transform_job), as it would on AWS, where the create call returns at once."""
+
+    def handler(self) -> Any:
+        aws.interrupts.deliver()
+        return original(self)
 
     return handler
 
@@ -218,4 +248,6 @@ def response_handlers(aws) -> dict[str, Callable]:
         "stop_transform_job": _stop_transform_job(aws),
         "stop_training_job": _stop_training_job(aws),
         "create_model": _create_model(SageMakerResponse.create_model),
+        "describe_transform_job": _describe_job(aws, SageMakerResponse.describe_transform_job),
+        "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),
     }

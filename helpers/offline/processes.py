@@ -6,9 +6,11 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.context
+import multiprocessing.forkserver
 import multiprocessing.popen_forkserver
 import multiprocessing.spawn
 import os
+import signal
 import threading
 
 # The modules the fork server imports once, so each instance starts with the container's libraries loaded.
@@ -68,6 +70,7 @@ class RuntimeProcess(multiprocessing.context.ForkServerProcess):
         return _Popen(process_obj)
 
     def run(self) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # if the fork server was started by other code, see below
         _exit_with_parent()
         super().run()
 
@@ -82,6 +85,20 @@ def context() -> RuntimeContext:
     ctx = RuntimeContext()
     ctx.set_forkserver_preload(PRELOAD)
     return ctx
+
+
+def start_fork_server() -> None:
+    """Start the fork server from the main thread with SIGINT ignored, which it and every instance it forks inherit:
+    Jupyter's "Interrupt kernel" and a terminal's Ctrl-C signal the kernel's whole process group, and on AWS a
+    learner's interrupt never reaches a job's instances. Called by each create call (helpers/offline/jobs.py)."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may change signal handlers; RuntimeProcess.run still ignores SIGINT
+    multiprocessing.forkserver.set_forkserver_preload(PRELOAD)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def ended_early_reason(processes) -> str:

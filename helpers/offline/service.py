@@ -67,6 +67,9 @@ class OfflineAWS:
         self.jobs: dict[tuple[str, str, str, str], Any] = {}  # (kind, account, region, name) -> runner state
         self.traces: dict[str, Any] = {}  # transform job name -> TransformTrace, for the parallel notebook
         self.quick_finish_seconds = QUICK_FINISH_SECONDS
+        from helpers.offline.interrupts import Interrupts
+
+        self.interrupts = Interrupts(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "OfflineAWS":
@@ -88,6 +91,11 @@ class OfflineAWS:
         _quiet_sdk_logs()
         self._compress_sdk_clock()
         self.role_arn = self._create_role()
+        from helpers.offline.interrupts import install_in_ipython
+
+        undo = install_in_ipython(self.interrupts)
+        if undo is not None:
+            self._undo.append(undo)
         return self
 
     def stop(self) -> None:
