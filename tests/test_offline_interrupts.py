@@ -26,7 +26,7 @@ sm = course.sagemaker_client
 sm.create_model(ModelName="slow-model", ExecutionRoleArn=course.role,
                 PrimaryContainer={"Image": models.image_uri(course), "ModelDataUrl": model_data})
 # one request per record: a job that runs for many seconds on a few thousand rows
-rows = pd.concat([course_data.test[data.FEATURES]] * 40)
+rows = pd.concat([course_data.test[data.FEATURES]] * 200)
 course.s3_client.put_object(Bucket=course.bucket, Key="slow/in.csv", Body=rows.to_csv(header=False, index=False).encode())
 
 def slow_transformer():

@@ -136,6 +136,19 @@ class OfflineAWS:
 
         self._undo.append(undo)
 
+    def use_role_credentials(self, session_name: str = "SageMaker") -> None:
+        """Call AWS as the offline role, as a notebook in SageMaker Studio calls as its execution role: the SDK's
+        get_execution_role() then answers that role (for the `%load_ext` extension and helpers.testing)."""
+        import boto3
+
+        credentials = boto3.client("sts", region_name=self.region).assume_role(
+            RoleArn=self.role_arn, RoleSessionName=session_name)["Credentials"]
+        self._set_env("AWS_ACCESS_KEY_ID", credentials["AccessKeyId"])
+        self._set_env("AWS_SECRET_ACCESS_KEY", credentials["SecretAccessKey"])
+        self._set_env("AWS_SESSION_TOKEN", credentials["SessionToken"])
+        boto3.DEFAULT_SESSION = None  # the default session caches the credentials it found first
+        self._undo.append(lambda: setattr(boto3, "DEFAULT_SESSION", None))
+
     def _create_role(self) -> str:
         import boto3
 
