@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from tests.test_offline_aws import GUARD
+
 ROOT = Path(__file__).resolve().parent.parent
 
 UNGUARDED_SCRIPT = textwrap.dedent("""\
@@ -48,10 +50,13 @@ UNGUARDED_SCRIPT = textwrap.dedent("""\
 def test_a_script_without_a_main_guard_runs_its_body_once_and_its_two_instance_job_completes(tmp_path):
     script = tmp_path / "score.py"
     script.write_text(UNGUARDED_SCRIPT)
-    runs = tmp_path / "runs.txt"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    (tmp_path / "sitecustomize.py").write_text(GUARD)  # every process refuses and records network connections
+    runs, attempts = tmp_path / "runs.txt", tmp_path / "attempts.txt"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]), NETWORK_ATTEMPTS_FILE=str(attempts))
     done = subprocess.run([sys.executable, str(script), str(runs)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["Completed", "2"], done.stdout + done.stderr[-3000:]  # and nothing else printed
     assert len(runs.read_text().split()) == 1  # the instances' processes never ran the script's body
+    assert not attempts.exists(), attempts.read_text()
