@@ -211,7 +211,7 @@ class TransformRun:
             self.data_log.write(f"{logs.iso_now()}:[sagemaker logs]: {exc}")
             self._finish("Failed", str(exc), uploaded=uploaded)
         except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
-            self._finish("Failed", f"InternalServerError: the offline runtime failed ({type(exc).__name__}: {exc}). "
+            self._finish("Failed", f"OfflineRuntimeError: the offline runtime failed ({type(exc).__name__}: {exc}). "
                                    "This is a bug in the course kit; please report it.", uploaded=uploaded)
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
