@@ -118,14 +118,20 @@ def test_interrupts_stop_the_code_not_the_job_and_a_restart_leaves_no_process(ke
                        "statuses())")
     assert found["stdout"] == "interrupted-create 1 {'interrupted-create': 'InProgress'}\n", found
 
+    # during the create call of transform(wait=False): the cell ends as it would on AWS, and one line says so
+    result = kernel.run('second = slow_transformer(); say_when_created("interrupted-wait")\n'
+                        'second.transform(f"s3://{course.bucket}/slow/in.csv", content_type="text/csv", '
+                        'split_type="Line", job_name="interrupted-wait", wait=False, logs=False)',
+                        interrupt_after="job-created", delay=0.5)
+    assert result["error"] is None, result
+    assert result["stdout"].splitlines()[-1].startswith(
+        "KeyboardInterrupt: your code stopped, the transform job 'interrupted-wait' did not"), result
+
     # ... and during wait(): the SDK's handle waits again afterwards
-    kernel.run('second = slow_transformer()\n'
-               'second.transform(f"s3://{course.bucket}/slow/in.csv", content_type="text/csv", split_type="Line", '
-               'job_name="interrupted-wait", wait=False, logs=False)')
     result = kernel.run('print("waiting", flush=True); second.wait(logs=False)', interrupt_after="waiting", delay=1.0)
     one_line_interrupt(result, "interrupted-wait")
     found = kernel.run("print(helpers.offline.current().interrupts.deferred, statuses()['interrupted-wait'])")
-    assert found["stdout"] == "1 InProgress\n", found  # the interrupt came during wait(), not a create call
+    assert found["stdout"] == "2 InProgress\n", found  # the last interrupt came during wait(), not a create call
 
     # a restart (the kernel is killed) while both jobs run: every process the offline AWS started ends with it
     started = kernel.processes(pid)
