@@ -95,6 +95,17 @@ class ServiceClock:
                 self._busy += 1
 
 
+def _quiet_sdk_logs() -> None:
+    """Before the first `import sagemaker`: the SDK logs at INFO where it looked for config files (this machine's paths)
+    and that it will collect telemetry (it will not, offline); a learner's own logging levels are kept."""
+    import logging
+
+    for name in ("sagemaker.config", "sagemaker.telemetry.telemetry_logging"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
 class CompressedClock:
     """Stands in for the `time` module inside the SDK's polling code: sleeps are cut short and the skipped time is
     added to `time()` (the ServiceClock's), so the SDK polls on its usual schedule without a learner waiting 5-30 s
@@ -134,6 +145,9 @@ class OfflineAWS:
         # Jobs go through AWS's phases on the service clock (status transitions, log streams appearing); tools that
         # time the runtime itself (make bench) turn this off.
         self.pace_jobs = True
+        from helpers.offline.interrupts import Interrupts
+
+        self.interrupts = Interrupts(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "OfflineAWS":
@@ -152,8 +166,14 @@ class OfflineAWS:
         self._mock.start()
         self.account_id = DEFAULT_ACCOUNT_ID
         self._install_patches()
+        _quiet_sdk_logs()
         self._compress_sdk_clock()
         self.role_arn = self._create_role()
+        from helpers.offline.interrupts import install_in_ipython
+
+        undo = install_in_ipython(self.interrupts)
+        if undo is not None:
+            self._undo.append(undo)
         return self
 
     def stop(self) -> None:
@@ -193,6 +213,19 @@ class OfflineAWS:
                 setattr(owner, name, old)
 
         self._undo.append(undo)
+
+    def use_role_credentials(self, session_name: str = "SageMaker") -> None:
+        """Call AWS as the offline role, as a notebook in SageMaker Studio calls as its execution role: the SDK's
+        get_execution_role() then answers that role (for the `%load_ext` extension and helpers.testing)."""
+        import boto3
+
+        credentials = boto3.client("sts", region_name=self.region).assume_role(
+            RoleArn=self.role_arn, RoleSessionName=session_name)["Credentials"]
+        self._set_env("AWS_ACCESS_KEY_ID", credentials["AccessKeyId"])
+        self._set_env("AWS_SECRET_ACCESS_KEY", credentials["SecretAccessKey"])
+        self._set_env("AWS_SESSION_TOKEN", credentials["SessionToken"])
+        boto3.DEFAULT_SESSION = None  # the default session caches the credentials it found first
+        self._undo.append(lambda: setattr(boto3, "DEFAULT_SESSION", None))
 
     def _create_role(self) -> str:
         import boto3

@@ -4,7 +4,6 @@ instance and a data-log, then the end state. docs/offline-runtime.md explains th
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import queue as queue_module
 import shutil
@@ -119,10 +118,11 @@ def _workers(concurrency: int, busy_instances: int) -> int:
 
 
 def _context():
-    """Instances are processes from a fork server that has the container's libraries imported already."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["helpers.offline.instance", "helpers.offline.xgboost_container"])
-    return context
+    """Instances are processes from a fork server that has the container's libraries imported already, started without
+    the learner's main module and ended with the kernel (helpers/offline/processes.py)."""
+    from helpers.offline import processes
+
+    return processes.context()
 
 
 class JobFailure(Exception):
@@ -251,8 +251,8 @@ class TransformRun:
             self._finish("Failed", reason, uploaded=uploaded)
         except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
             self._write_data_logs()
-            self._finish("Failed", f"InternalServerError: the offline runtime failed ({type(exc).__name__}: {exc}); "
-                                   "this is a bug in the course kit, please report it", uploaded=uploaded)
+            self._finish("Failed", f"OfflineRuntimeError: the offline runtime failed ({type(exc).__name__}: {exc}). "
+                                   "This is a bug in the course kit; please report it", uploaded=uploaded)
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -358,8 +358,9 @@ class TransformRun:
                         try:
                             message = messages.get(timeout=0.5)
                         except queue_module.Empty:
-                            raise JobFailure("InternalServerError: an instance stopped without finishing its "
-                                             "objects. Run the job again.") from None
+                            from helpers.offline.processes import ended_early_reason
+
+                            raise JobFailure(ended_early_reason(agents)) from None
                     else:
                         continue
                 pending -= self._handle(message, started, out_bucket, out_prefix, uploaded, failures)
@@ -437,6 +438,9 @@ class TransformRun:
         return SEE_JOB_LOGS
 
     def _finish(self, status: str, reason: str | None = None, uploaded: list | None = None) -> None:
+        from helpers.offline.jobs import hold_past_creation_second
+
+        hold_past_creation_second(self.epoch)
         if status == "Stopped" and uploaded:
             for bucket, key in uploaded:  # a stopped job stores no output
                 s3io.delete(self.account_id, bucket, key)
