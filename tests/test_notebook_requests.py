@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import botocore.session
@@ -16,12 +17,13 @@ import pytest
 from botocore.validate import ParamValidator
 from nbclient import NotebookClient
 
-from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE
+from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, course_notebooks
 from helpers.offline import request_log
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("aws_run_plan", ROOT / "tools" / "aws_run_plan.py")
 run_plan = importlib.util.module_from_spec(_spec)
+sys.modules["aws_run_plan"] = run_plan  # dataclasses look their module up there
 _spec.loader.exec_module(run_plan)
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CREATES = {"CreateModel", "CreateTrainingJob", "CreateTransformJob", "CreateEndpointConfig", "CreateEndpoint"}
@@ -108,6 +110,8 @@ def test_notebook_requests_follow_the_service_model_and_course_rules(path, tmp_p
         assert creates, "a notebook of this course should create at least one SageMaker resource"
     assert not problems, "\n".join(problems)
     # The AWS run plan is generated from these same requests: its section for this notebook must still match.
+    if path.name not in {nb["file"] for nb in course_notebooks("v2")}:
+        return  # a learner's copy or an SDK v3 notebook is not in the plan
     section = run_plan.render_notebook(path.name, run_plan.planned_jobs(path.name, requests, offline_cells))
     assert section in run_plan.PLAN_FILE.read_text(), (
         f"docs/aws-run-plan.md is out of date for {path.name}: run make run-plan.\nExpected:\n{section}")
