@@ -25,7 +25,7 @@ _spec = importlib.util.spec_from_file_location("aws_run_plan", ROOT / "tools" / 
 run_plan = importlib.util.module_from_spec(_spec)
 sys.modules["aws_run_plan"] = run_plan  # dataclasses look their module up there
 _spec.loader.exec_module(run_plan)
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = [ROOT / "notebooks" / nb["file"] for nb in course_notebooks("v2")]  # the course index, SDK v2 kernels
 CREATES = {"CreateModel", "CreateTrainingJob", "CreateTransformJob", "CreateEndpointConfig", "CreateEndpoint"}
 # Requests a notebook makes on purpose to show a mistake, or to show that clean-up spares other people's resources.
 INTENDED = {
