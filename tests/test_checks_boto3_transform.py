@@ -103,7 +103,7 @@ def test_default_content_type(capsys):
     for right in ("text/libsvm", "libsvm", " Text/x-libsvm "):
         checks.check_default_content_type(right)
     assert capsys.readouterr().out.count("Correct!") == 3
-    for wrong, hint in (("text/csv", "data-log"), ("application/json", "FailureReason")):
+    for wrong, hint in (("text/csv", "data-log"), ("application/json", "Message:")):
         with pytest.raises(AssertionError, match=hint):
             checks.check_default_content_type(wrong)
     with pytest.raises(AssertionError, match="string"):

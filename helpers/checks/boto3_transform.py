@@ -96,6 +96,6 @@ def check_default_content_type(answer) -> None:
     value = answer.strip().lower()
     assert value not in ("text/csv", "csv"), ("Had the container read CSV, the job would have worked like the first "
                                               "one. Read the data-log: in which format did loading fail?")
-    assert value in LIBSVM_NAMES, ("Look for the format's name in the FailureReason or the data-log "
-                                   "('Loading ... data failed').")
+    assert value in LIBSVM_NAMES, ("Look for the format's name in the data-log, in the container's answer "
+                                   "after 'Message:' ('Loading ... data failed').")
     correct("No ContentType means libsvm to built-in XGBoost; a CSV then fails to load, so always send 'text/csv'.")

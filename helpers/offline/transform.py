@@ -1,6 +1,6 @@
 """A transform job as SageMaker runs it (../shared/spec/batch-transform.md): inputs resolved at create, objects dealt to
-InstanceCount instances (an agent process and container worker processes each), one `.out` per input object, logs per
-instance and a data-log, then the end state. docs/offline-runtime.md explains the design and where it differs."""
+InstanceCount instances (an agent process and container worker processes each), one `.out` per input object, two log streams per
+instance (the container's and its data-log), then the end state. docs/offline-runtime.md explains the design and where it differs."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,7 @@ import shutil
 import tarfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from helpers.offline import instance_types, logs, s3io

@@ -230,6 +230,8 @@ def line_kind(line: str, previous: str | None = None) -> str:
         if "WARNING" in line:
             return "xgboost:warning"
         return "xgboost:other"
+    if line.startswith("Arguments: serve") or line.startswith("Arguments: train"):
+        return "container:arguments"  # the legacy 0.72 image's entry point echoes its argument
     if line == "Returning the value itself" and previous == "container:hyperparameter-not-json":
         return "container:hyperparameter-not-json-cont"
     if _NGINX_BODY.match(line):
@@ -251,15 +253,17 @@ def line_kinds(lines) -> list[str]:
     return kinds
 
 
-def collapsed(kinds) -> list[str]:
-    """Consecutive equal kinds folded into one entry "kind x N" (N > 1)."""
+def collapsed(kinds, counts: bool = True) -> list[str]:
+    """Consecutive equal kinds folded into one entry "kind x N" (N > 1); counts=False drops the " x N", to compare
+    runs whose lengths differ for good reasons (workers per vCPU, boosting rounds)."""
     out: list[list] = []
     for k in kinds:
+        k = k.split(" x ")[0] if not counts and " x " in k and k.rsplit(" x ", 1)[1].isdigit() else k
         if out and out[-1][0] == k:
             out[-1][1] += 1
         else:
             out.append([k, 1])
-    return [k if n == 1 else f"{k} x {n}" for k, n in out]
+    return [k if n == 1 or not counts else f"{k} x {n}" for k, n in out]
 
 
 def read_corpus(path) -> tuple[dict[str, list[str]], list[str]]:
