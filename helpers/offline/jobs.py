@@ -1,14 +1,14 @@
 """Where the runtime plugs into moto's SageMaker: create calls are checked as SageMaker checks them, then jobs run in a
-background thread and move InProgress -> Completed / Failed (with a FailureReason) / Stopped, as on AWS."""
+background thread and move InProgress -> Completed / Failed (with a FailureReason) / Stopped, as on AWS, through AWS's
+phases on the service clock (service.ServiceClock)."""
 from __future__ import annotations
 
 import json
 import threading
-import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
-from helpers.offline import logs, s3io
+from helpers.offline import logs
 
 
 def _now() -> datetime:
