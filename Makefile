@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: course test lab bench clean
+.PHONY: course test lab bench clean offline-shell
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
+
+offline-shell: $(STAMP)
+	$(PY) -m helpers.offline
 
 bench: $(STAMP)
 	$(PY) tools/bench.py

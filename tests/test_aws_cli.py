@@ -97,3 +97,16 @@ def test_stopping_the_offline_aws_closes_the_port_and_restores_the_environment()
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     with pytest.raises(RuntimeError, match="setup cell"):
         helpers.offline.cli_environment()
+
+
+def test_a_terminal_started_by_the_kit_reaches_its_own_offline_aws():
+    import sys
+
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    result = subprocess.run([sys.executable, "-m", "helpers.offline", "-c",
+                             "aws s3 ls && aws sagemaker list-transform-jobs --query 'length(TransformJobSummaries)'"],
+                            capture_output=True, text=True, timeout=180, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "sagemaker-us-west-2-123456789012" in result.stdout
+    assert result.stdout.split()[-1] == "0"
