@@ -219,3 +219,14 @@ def deletable_course_resources(sm) -> list[str]:
             left += [f"{operation.removeprefix('list_')[:-1]} {item[name]}" for item in page[key]
                      if has_course_tag(sm, item[arn])]
     return left
+
+
+def roles_used(sm) -> set[str]:
+    """The execution roles of every training job and model on the account."""
+    roles = set()
+    for page in sm.get_paginator("list_training_jobs").paginate():
+        roles |= {sm.describe_training_job(TrainingJobName=s["TrainingJobName"])["RoleArn"]
+                  for s in page["TrainingJobSummaries"]}
+    for page in sm.get_paginator("list_models").paginate():
+        roles |= {sm.describe_model(ModelName=m["ModelName"])["ExecutionRoleArn"] for m in page["Models"]}
+    return roles

@@ -36,7 +36,8 @@ def runs(account, tmp_path_factory):
     results, before_clean_up = {}, None
     for entry in course_notebooks("v2"):
         if entry["file"].startswith("99_"):
-            before_clean_up = rehearsal.untagged_resources(sm), rehearsal.deletable_course_resources(sm)
+            before_clean_up = (rehearsal.untagged_resources(sm), rehearsal.deletable_course_resources(sm),
+                               rehearsal.roles_used(sm))
         results[entry["file"]] = rehearsal.run_notebook(rehearsal.NOTEBOOKS / entry["file"], env, sm)
     attempts = workdir / "network-attempts.txt"
     return results, before_clean_up, attempts.read_text() if attempts.exists() else ""
@@ -75,13 +76,19 @@ def test_later_notebooks_reuse_the_course_model_instead_of_training_again(runs):
             assert "Trained the course model" not in run.text, name
 
 
+def test_every_job_and_model_runs_as_the_role_in_course_role_arn(runs, account):
+    _, (_, _, roles), _ = runs
+    aws, _, _ = account
+    assert roles == {aws.role_arn}
+
+
 def test_everything_the_course_created_carries_the_course_tag(runs):
-    _, (untagged, _), _ = runs
+    _, (untagged, _, _), _ = runs
     assert untagged == []
 
 
 def test_after_99_clean_up_nothing_deletable_of_the_course_remains(runs, account):
-    _, (_, left_before), _ = runs
+    _, (_, left_before, _), _ = runs
     _, sm, s3 = account
     assert left_before, "the notebooks before 99 left models for it to delete"
     assert rehearsal.deletable_course_resources(sm) == []
