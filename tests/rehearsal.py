@@ -29,6 +29,8 @@ GUARD = textwrap.dedent('''
     import os, socket
     _log = os.environ["REHEARSAL_NETWORK_ATTEMPTS"]
     _LOOPBACK = ("127.0.0.1", "::1", "localhost")
+    with open(os.environ["REHEARSAL_GUARDED"], "a") as f:  # which processes ran under the guard
+        f.write(f"{os.getpid()}\\n")
     def _record(what):
         with open(_log, "a") as f:
             f.write(f"{os.getpid()} {what}\\n")
@@ -114,6 +116,7 @@ def kernel_environment(aws, workdir: Path) -> dict[str, str]:
         COURSE_ROLE_ARN=aws.role_arn,
         PYTHONPATH=os.pathsep.join([str(workdir), str(ROOT)]),
         REHEARSAL_NETWORK_ATTEMPTS=str(workdir / "network-attempts.txt"),
+        REHEARSAL_GUARDED=str(workdir / "guarded-processes.txt"),
     )
     return env
 
