@@ -58,11 +58,12 @@ KERNEL_PREAMBLE = textwrap.dedent('''
         from helpers import backend
         backend._quiet_sdk_config_log()  # as connect() does before the first `import sagemaker`
         import sagemaker.session
-        from helpers.offline.service import CompressedClock
+        from helpers.offline.service import CompressedClock, ServiceClock
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         sagemaker.session.sts_regional_endpoint = lambda region: endpoint
-        sagemaker.session.time = CompressedClock(time)
-        botocore.waiter.time = CompressedClock(time)
+        clock = ServiceClock(time)  # the kernel's own: the account's jobs run on the test process's clock
+        sagemaker.session.time = CompressedClock(time, clock)
+        botocore.waiter.time = CompressedClock(time, clock)
     _rehearsal_preamble()
     del _rehearsal_preamble
 ''')
