@@ -234,3 +234,14 @@ def roles_used(sm) -> set[str]:
     for page in sm.get_paginator("list_models").paginate():
         roles |= {sm.describe_model(ModelName=m["ModelName"])["ExecutionRoleArn"] for m in page["Models"]}
     return roles
+
+
+def course_objects(s3) -> list[str]:
+    """Every object under the course prefix, in every bucket of the account."""
+    from helpers.course import COURSE_PREFIX
+
+    keys = []
+    for bucket in s3.list_buckets()["Buckets"]:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"], Prefix=COURSE_PREFIX + "/"):
+            keys += [f"s3://{bucket['Name']}/{item['Key']}" for item in page.get("Contents", [])]
+    return keys

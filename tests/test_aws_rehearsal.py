@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers.course import COURSE_PREFIX, course_notebooks
+from helpers.course import course_notebooks
 from tests import rehearsal
 
 pytestmark = pytest.mark.rehearsal
@@ -37,7 +37,7 @@ def account():
 def runs(account):
     """Every notebook run once in AWS mode, in course order; with what was left on the account before 99.
     REHEARSAL_OUTPUTS=<folder> keeps what each notebook printed there, to read afterwards."""
-    aws, sm, _ = account
+    aws, sm, s3 = account
     workdir = Path(tempfile.mkdtemp(prefix="aws-rehearsal-"))
     outputs = Path(os.environ.get("REHEARSAL_OUTPUTS") or workdir)
     outputs.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,8 @@ def runs(account):
     results, before_clean_up = {}, None
     for entry in course_notebooks("v2"):
         if entry["file"].startswith("99_"):
-            before_clean_up = (rehearsal.untagged_resources(sm), rehearsal.deletable_course_resources(sm),
+            before_clean_up = (rehearsal.untagged_resources(sm),
+                               rehearsal.deletable_course_resources(sm) + rehearsal.course_objects(s3),
                                rehearsal.roles_used(sm))
         run = results[entry["file"]] = rehearsal.run_notebook(rehearsal.NOTEBOOKS / entry["file"], env, sm)
         (outputs / f"{entry['file']}.txt").write_text(run.text)
@@ -104,11 +105,9 @@ def test_everything_the_course_created_carries_the_course_tag(runs):
 def test_after_99_clean_up_nothing_deletable_of_the_course_remains(runs, account):
     _, (_, left_before, _), _, _ = runs
     _, sm, s3 = account
-    assert left_before, "the notebooks before 99 left models for it to delete"
+    assert left_before, "the notebooks before 99 left something for it to delete (at least the course's S3 objects)"
     assert rehearsal.deletable_course_resources(sm) == []
-    for bucket in s3.list_buckets()["Buckets"]:
-        listing = s3.list_objects_v2(Bucket=bucket["Name"], Prefix=COURSE_PREFIX + "/")
-        assert listing.get("KeyCount", 0) == 0, f"objects left in s3://{bucket['Name']}/{COURSE_PREFIX}/"
+    assert rehearsal.course_objects(s3) == []
 
 
 def test_nothing_outside_loopback_was_reached(runs):

@@ -280,10 +280,26 @@ def response_handlers(aws) -> dict[str, Callable]:
     """The moto SageMakerResponse methods the runtime replaces, by name."""
     from moto.sagemaker.responses import SageMakerResponse
 
-    return {
+    handlers = {
         "create_training_job": _create_training_job(aws, SageMakerResponse.create_training_job),
         "create_transform_job": _create_transform_job(aws, SageMakerResponse.create_transform_job),
         "stop_transform_job": _stop_transform_job(aws),
         "stop_training_job": _stop_training_job(aws),
         "create_model": _create_model(SageMakerResponse.create_model),
     }
+    return {action: _logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
+
+
+def _logged_if_from_another_process(action: str, handler: Callable) -> Callable:
+    """A request that came through the loopback server (the AWS CLI) goes to helpers.offline.request_log too, which
+    otherwise sees only this process's botocore calls (the contract tests and the AWS run plan read it)."""
+    operation = "".join(part.title() for part in action.split("_"))
+
+    def logged(self) -> Any:
+        if getattr(self, "is_werkzeug_request", False):
+            from helpers.offline import request_log
+
+            request_log.record_other_process("sagemaker", operation, _params(self))
+        return handler(self)
+
+    return logged
