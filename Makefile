@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: course test lab bench site run-plan lock clean
+.PHONY: course test lab bench site run-plan lock clean offline-shell
 
 $(STAMP): requirements.txt requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: $(STAMP)
 # JupyterLab refuses to start as root (containers, some Studio images) unless told; the kit tells it.
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+
+offline-shell: $(STAMP)
+	$(PY) -m helpers.offline
 
 bench: $(STAMP)
 	$(PY) tools/bench.py

@@ -193,6 +193,11 @@ def _connect_aws(region: str | None) -> Course:
 
     aws_guards.install_launch_notices(boto_session)  # a cost line before any job starts instances
     aws_guards.install_error_advice()  # "What to do: ..." under AWS errors in notebook cells
+    from helpers import aws_cli
+
+    # `!aws ...` in a cell: the kit's CLI, in the notebook's region, with the learner's own credentials.
+    aws_cli.put_kit_cli_on_path()
+    os.environ["AWS_DEFAULT_REGION"] = boto_session.region_name
     session = sagemaker.Session(boto_session=boto_session)
     return Course(
         backend="aws",

@@ -70,6 +70,25 @@ class ConsoleField:
     to_api: tuple = ()  # (console choice, API value) pairs where the two differ
     source: str = UNVERIFIED  # where the label was checked
 
+    @property
+    def cli_option(self) -> str | None:
+        """The AWS CLI option that carries the field (`aws sagemaker create-transform-job --transform-resources
+        InstanceType=...`): the request's top-level field in kebab case, as the CLI names every option."""
+        if not self.api_path:
+            return None
+        from botocore import xform_name
+
+        top, *inner = self.api_path.split(".")
+        option = f"--{xform_name(top, '-')}"
+        if not inner:
+            if self.kind == "pairs":  # a list of tags, or a map: the CLI's shorthand for each
+                return f"{option} " + ("Key=...,Value=..." if top == "Tags" else "KEY=VALUE")
+            return option
+        value = f"{inner[-1]}=" + ("{KEY=VALUE}" if self.kind == "pairs" else "...")
+        for name in reversed(inner[:-1]):  # the CLI's shorthand nests structures in braces
+            value = f"{name}={{{value}}}"
+        return f"{option} {value}"
+
 
 def _s3(suffix: str) -> str:
     return "s3://{bucket}/" + COURSE_PREFIX + "/" + suffix
@@ -546,10 +565,12 @@ def _get_path(request: Mapping[str, Any], path: str | None) -> Any:
 
 def fields_markdown(model: bool = False, bucket: str = PLACEHOLDER_BUCKET,
                     account_id: str = PLACEHOLDER_ACCOUNT_ID) -> str:
-    """Markdown table: console field, section, demo value, API field, SDK argument (notebook 08's step tables)."""
+    """Markdown table: console field, section, demo value, API field, AWS CLI option, SDK argument (notebook 08's
+    step tables; the CLI commands themselves are in notebook 03, Step 8)."""
     table = MODEL_FIELDS if model else CONSOLE_FIELDS
     demo = _demo(table, bucket=bucket, account_id=account_id)
-    rows = ["| Console field | Section | Demo value | API field | SDK argument |", "|---|---|---|---|---|"]
+    rows = ["| Console field | Section | Demo value | API field | AWS CLI option | SDK argument |",
+            "|---|---|---|---|---|---|"]
     for field in table:
         value = demo.get(field.label)
         if isinstance(value, dict):
@@ -560,7 +581,8 @@ def fields_markdown(model: bool = False, bucket: str = PLACEHOLDER_BUCKET,
             shown = str(value)
         api = f"`{field.api_path}`" if field.api_path else "*(chooses the fields below)*"
         sdk = f"`{field.sdk_call}({field.sdk_arg}=...)`" if field.sdk_arg else "*(none)*"
-        rows.append(f"| {field.label} | {field.section} | `{shown}` | {api} | {sdk} |".replace("`*(", "*(")
+        cli = f"`{field.cli_option}`" if field.cli_option else "*(none)*"
+        rows.append(f"| {field.label} | {field.section} | `{shown}` | {api} | {cli} | {sdk} |".replace("`*(", "*(")
                     .replace(")*`", ")*"))
     return "\n".join(rows)
 

@@ -42,6 +42,21 @@ def current():
     return _running
 
 
+def cli_environment() -> dict[str, str]:
+    """The variables that send an AWS CLI in another process to the running offline AWS (already set for the
+    kernel's child processes, so `!aws ...` in a cell reaches it); notebook 03 uses the CLI this way."""
+    if _running is None:
+        raise RuntimeError("The offline AWS is not running: run the notebook's setup cell (helpers.connect()) first.")
+    return dict(_running.cli_environment)
+
+
+def terminal_exports() -> str:
+    """`export ...` lines to paste into a terminal so that its `aws` commands reach this kernel's offline AWS."""
+    import shlex
+
+    return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in cli_environment().items())
+
+
 @contextmanager
 def running(region: str = DEFAULT_REGION) -> Iterator:
     """Context manager form: the offline AWS for the duration of a `with` block."""

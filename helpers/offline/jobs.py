@@ -89,6 +89,16 @@ class JobThread:
         self.stop_requested.set()
 
 
+def create_wait_seconds(aws, response) -> float:
+    """How long a create call waits for its job. Paced jobs start at once for this process's own pollers, whose
+    shortened sleeps move the service clock; a request that came through the loopback server (the AWS CLI, whose
+    waiter sleeps 60 real seconds between checks in its own process) waits up to quick_finish_seconds, so the
+    CLI's first check already sees the end, as the SDK's does."""
+    if not aws.pace_jobs or getattr(response, "is_werkzeug_request", False):
+        return aws.quick_finish_seconds
+    return 0
+
+
 def gate(aws, when: float, stop: threading.Event | None = None) -> None:
     """Wait for service time `when` when jobs are paced (the default), else go on at once."""
     if aws.pace_jobs:
@@ -204,7 +214,7 @@ def _create_training_job(aws, original):
 
         runner = JobThread(run, f"training-{name}", aws.clock)
         aws.jobs[("training", account, region, name)] = runner
-        runner.start(0 if aws.pace_jobs else aws.quick_finish_seconds, interrupted)
+        runner.start(create_wait_seconds(aws, self), interrupted)
         return result
 
     return _holding_interrupts(aws, "training", "TrainingJobName", create)
@@ -240,7 +250,7 @@ def _create_transform_job(aws, original):
         runner = JobThread(run.run, f"transform-{name}", aws.clock)
         run.stop_requested = runner.stop_requested
         aws.jobs[("transform", self.current_account, self.region, name)] = runner
-        runner.start(0 if aws.pace_jobs else aws.quick_finish_seconds, interrupted)
+        runner.start(create_wait_seconds(aws, self), interrupted)
         return result
 
     return _holding_interrupts(aws, "transform", "TransformJobName", create)
@@ -312,7 +322,7 @@ def response_handlers(aws) -> dict[str, Callable]:
     """The moto SageMakerResponse methods the runtime replaces, by name."""
     from moto.sagemaker.responses import SageMakerResponse
 
-    return {
+    handlers = {
         "create_training_job": _create_training_job(aws, SageMakerResponse.create_training_job),
         "create_transform_job": _create_transform_job(aws, SageMakerResponse.create_transform_job),
         "stop_transform_job": _stop_transform_job(aws),
@@ -321,3 +331,19 @@ def response_handlers(aws) -> dict[str, Callable]:
         "describe_transform_job": _describe_job(aws, SageMakerResponse.describe_transform_job),
         "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),
     }
+    return {action: _logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
+
+
+def _logged_if_from_another_process(action: str, handler: Callable) -> Callable:
+    """A request that came through the loopback server (the AWS CLI) goes to helpers.offline.request_log too, which
+    otherwise sees only this process's botocore calls (the contract tests and the AWS run plan read it)."""
+    operation = "".join(part.title() for part in action.split("_"))
+
+    def logged(self) -> Any:
+        if getattr(self, "is_werkzeug_request", False):
+            from helpers.offline import request_log
+
+            request_log.record_other_process("sagemaker", operation, _params(self))
+        return handler(self)
+
+    return logged
