@@ -196,6 +196,24 @@ def _create_model(original):
     return handler
 
 
+def _describe_model(original):
+    """moto answers `VpcConfig: {}` and `Containers: []` for a model created without them. AWS omits such fields, and
+    botocore's model requires SecurityGroupIds and Subnets in any VpcConfig, so SDK v3's shapes reject the empty one
+    (Model.get, ModelBuilder.build in notebooks/A1_sdk_v3.ipynb; ../shared/spec/offline-notes.md)."""
+    def handler(self) -> Any:
+        from moto.core.responses import ActionResult
+
+        result = original(self)
+        body = result.result if isinstance(result, ActionResult) else None
+        if isinstance(body, dict):
+            body = {key: value for key, value in body.items()
+                    if not (key in ("VpcConfig", "Containers", "PrimaryContainer") and not value)}
+            return ActionResult(body)
+        return result
+
+    return handler
+
+
 def response_handlers(aws) -> dict[str, Callable]:
     """The moto SageMakerResponse methods the runtime replaces, by name."""
     from moto.sagemaker.responses import SageMakerResponse
@@ -206,4 +224,5 @@ def response_handlers(aws) -> dict[str, Callable]:
         "stop_transform_job": _stop_transform_job(aws),
         "stop_training_job": _stop_training_job(aws),
         "create_model": _create_model(SageMakerResponse.create_model),
+        "describe_model": _describe_model(SageMakerResponse.describe_model),
     }

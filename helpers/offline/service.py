@@ -19,6 +19,21 @@ _TELEMETRY_OFF = "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n
 QUICK_FINISH_SECONDS = 5.0
 
 
+def _sdk_polling_modules() -> tuple[str, ...]:
+    """The SDK modules whose `time` drives their status polling: v2 polls in sagemaker.session; v3 (the appendix,
+    notebooks/A1_sdk_v3.ipynb) in the resources' wait() and the session helper's log tailing. None without an SDK."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major = version("sagemaker").split(".")[0]
+    except PackageNotFoundError:
+        return ()
+    if major == "2":
+        return ("sagemaker.session",)
+    # Not sagemaker.core.common_utils: it also stamps job names with time.time(), which must stay the real clock.
+    return ("sagemaker.core.resources", "sagemaker.core.helper.session_helper", "sagemaker.core.transformer")
+
+
 class CompressedClock:
     """Stands in for the `time` module inside the SDK's polling code: sleeps are cut short and the skipped time is
     added to `time()`, so the SDK polls on its usual schedule without a learner waiting 5-30 s per job offline."""
@@ -128,11 +143,13 @@ class OfflineAWS:
         return role["Role"]["Arn"]
 
     def _compress_sdk_clock(self) -> None:
-        import botocore.waiter
-        import sagemaker.session
+        import importlib
 
-        self._patch(sagemaker.session, "time", CompressedClock(time))
+        import botocore.waiter
+
         self._patch(botocore.waiter, "time", CompressedClock(time))
+        for name in _sdk_polling_modules():
+            self._patch(importlib.import_module(name), "time", CompressedClock(time))
 
     # -- moto patches --------------------------------------------------------------------------------------------------
     def _install_patches(self) -> None:
