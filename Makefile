@@ -20,8 +20,9 @@ course: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# JupyterLab refuses to start as root (containers, some Studio images) unless told; the kit tells it.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 bench: $(STAMP)
 	$(PY) tools/bench.py

@@ -14,6 +14,10 @@ COURSE_TAGS = [{"Key": COURSE_TAG_KEY, "Value": COURSE_TAG_VALUE}]
 class CourseSetupError(RuntimeError):
     """The setup cell cannot continue; the message says what is missing and how to provide it."""
 
+    def _render_traceback_(self):
+        """IPython shows this instead of a traceback: the advice is the whole message, the kit's frames are noise."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 def course_notebooks(environment: str | None = "v2") -> list[dict]:
     """The course index (notebooks/course.json), in course order: what make course, nbval and the site run.

@@ -279,3 +279,33 @@ def test_connect_aws_builds_the_course_from_this_session(monkeypatch, capsys):
     assert (course.backend, course.region, course.role, course.where) == ("aws", "us-west-2", ROLE, "your machine")
     assert course.bucket == f"sagemaker-us-west-2-{FAKE_ACCOUNT}"
     assert capsys.readouterr().out.startswith("Backend: AWS (your machine), region us-west-2")
+
+
+# --- everything missing at once -----------------------------------------------------------------------------
+
+def test_region_credentials_and_role_missing_are_reported_together(monkeypatch):
+    with pytest.raises(CourseSetupError) as raised:
+        aws_account.open_aws_session(None)
+    message = str(raised.value)
+    assert message.startswith("AWS mode needs 3 things before anything starts")
+    assert "1. No AWS region" in message and "2. No AWS credentials" in message
+    assert "3. No execution role is set" in message and "COURSE_ROLE_ARN" in message
+
+
+def test_region_and_role_missing_with_credentials_are_reported_together(monkeypatch):
+    keys(monkeypatch)
+    with pytest.raises(CourseSetupError) as raised:
+        aws_account.open_aws_session(None)
+    message = str(raised.value)
+    assert "needs 2 things" in message and "No AWS region" in message and "No execution role" in message
+
+
+def test_a_setup_error_shows_in_ipython_as_its_message_only(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    result = shell.run_cell("from helpers.course import CourseSetupError\ndef setup():\n    raise CourseSetupError('Set X.')\nsetup()")
+    assert isinstance(result.error_in_exec, CourseSetupError)
+    shown = capsys.readouterr().out
+    assert "CourseSetupError: Set X." in shown
+    assert "Traceback" not in shown and "setup()" not in shown

@@ -41,15 +41,42 @@ def where_am_i() -> str:
 
 
 def open_aws_session(region: str | None) -> tuple[boto3.Session, str, str]:
-    """(boto3 session, execution role ARN, where) for AWS mode; raises CourseSetupError saying what to fix."""
+    """(boto3 session, execution role ARN, where) for AWS mode; raises one CourseSetupError naming every missing
+    item (region, credentials, role) at once, so a learner fixes them all in one round trip."""
     where = where_am_i()
     boto_session = _boto_session(region)
-    _check_region(boto_session, region, where)
+    missing: list[str] = []
+    region_ok = _collect(missing, _check_region, boto_session, region, where) is not None
+    account = None
     if boto_session.get_credentials() is None:
-        raise CourseSetupError(no_credentials_advice(where))
-    account = _caller_account(boto_session)
-    role = _execution_role(boto_session, where, account)
+        missing.append(no_credentials_advice(where))
+    elif region_ok:  # STS needs a region; without one the credentials are checked on the next run
+        account = _collect(missing, _caller_account, boto_session)
+    role = None
+    if account is not None:
+        role = _collect(missing, _execution_role, boto_session, where, account)
+    elif where == LAPTOP and not os.environ.get(ROLE_VARIABLE, "").strip():
+        missing.append(f"No execution role is set. {role_help(None)}")
+    if missing:
+        raise CourseSetupError(_one_message(missing))
     return boto_session, role, where
+
+
+def _collect(missing: list[str], check, *args):
+    """Run one setup check; its CourseSetupError joins the list instead of stopping the others."""
+    try:
+        return check(*args)
+    except CourseSetupError as error:
+        missing.append(str(error))
+        return None
+
+
+def _one_message(missing: list[str]) -> str:
+    if len(missing) == 1:
+        return missing[0]
+    items = "\n".join(f"{n}. {text}" for n, text in enumerate(missing, 1))
+    return (f"AWS mode needs {len(missing)} things before anything starts (nothing has been created or "
+            f"charged):\n{items}")
 
 
 def role_help(account: str | None = None) -> str:
