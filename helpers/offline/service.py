@@ -81,6 +81,9 @@ class OfflineAWS:
         self._set_env("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
         self._set_env("AWS_DEFAULT_REGION", self.region)
         self._set_env("AWS_EC2_METADATA_DISABLED", "true")  # never ask an instance-metadata address for credentials
+        # SDK v3's ModelTrainer.train and ModelBuilder.build check the role with IAM SimulatePrincipalPolicy, which moto
+        # lacks; the SDK's own switch skips that check (the appendix, notebooks/A1_sdk_v3.ipynb).
+        self._set_env("SAGEMAKER_VALIDATE_ROLE", "false")
         # moto must be started before any boto3 client exists, or that client talks to real AWS.
         from moto import mock_aws
         from moto.core import DEFAULT_ACCOUNT_ID
