@@ -159,3 +159,19 @@ def test_v3_requirements_pin_what_the_course_pins():
     assert v2.pop("sagemaker").startswith(">=2."), "requirements.txt must pin SDK v2"
     mismatched = {name: (v2.get(name), spec) for name, spec in v3.items() if v2.get(name) != spec}
     assert not mismatched, f"requirements-v3.txt pins differ from requirements.txt: {mismatched}"
+
+
+def test_describe_model_omits_the_fields_a_model_was_created_without(course):
+    """AWS leaves out VpcConfig and Containers when CreateModel had none; moto's empty ones break SDK v3's shapes."""
+    client = course.sagemaker_client
+    client.create_model(ModelName="no-vpc", ExecutionRoleArn=course.role,
+                        PrimaryContainer={"Image": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1",
+                                          "ModelDataUrl": "s3://bucket/model.tar.gz"})
+    described = client.describe_model(ModelName="no-vpc")
+    assert "VpcConfig" not in described and "Containers" not in described, described
+    assert described["PrimaryContainer"]["ModelDataUrl"] == "s3://bucket/model.tar.gz"
+    client.create_model(ModelName="with-vpc", ExecutionRoleArn=course.role,
+                        PrimaryContainer={"Image": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1",
+                                          "ModelDataUrl": "s3://bucket/model.tar.gz"},
+                        VpcConfig={"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0123456789abcdef0"]})
+    assert client.describe_model(ModelName="with-vpc")["VpcConfig"]["Subnets"] == ["subnet-0123456789abcdef0"]
