@@ -129,6 +129,21 @@ transformer = Transformer(model_name=built.model_name, instance_count=1, instanc
 transformer.transform(data=course_data.test_uri, content_type="text/csv", split_type="Line", logs=False)
 out = S3Downloader.read_file(course.s3_uri("v3-test", "test.csv.out"), sagemaker_session=course.session)
 assert len(out.splitlines()) == len(course_data.test), out[:200]
+# The appendix's exercise 1 check rejects a transformer that is not notebook 04's SingleRecord job on two instances.
+from helpers.checks import sdk_v3 as checks
+predictions = [float(line) for line in out.splitlines()]
+try:
+    checks.check_single_record(transformer, course.session, predictions)
+except AssertionError as wrong:
+    assert "BatchStrategy" in str(wrong), wrong
+else:
+    raise AssertionError("check_single_record accepted a MultiRecord job")
+try:
+    checks.check_single_record(built, course.session, predictions)
+except AssertionError as wrong:
+    assert "Transformer" in str(wrong), wrong
+else:
+    raise AssertionError("check_single_record accepted a Model")
 v2_only = sorted(m for m in sys.modules if m in ("sagemaker.session", "sagemaker.estimator", "sagemaker.amazon.common"))
 assert not v2_only, v2_only
 assert not attempts, attempts
@@ -175,3 +190,25 @@ def test_describe_model_omits_the_fields_a_model_was_created_without(course):
                                           "ModelDataUrl": "s3://bucket/model.tar.gz"},
                         VpcConfig={"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0123456789abcdef0"]})
     assert client.describe_model(ModelName="with-vpc")["VpcConfig"]["Subnets"] == ["subnet-0123456789abcdef0"]
+
+
+def test_exercise_2_check_accepts_the_id_and_prediction_only():
+    import pandas as pd
+
+    from helpers.checks import sdk_v3 as checks
+
+    test_with_ids = pd.DataFrame({"tract_id": ["T001", "T002"], "MEDV": [24.0, 21.6], "CRIM": [0.1, 0.2]})
+    predictions = [25.5, 20.25]
+    checks.check_id_and_prediction("T001,25.5\nT002,20.25\n", test_with_ids, predictions)
+    wrong = {
+        "T001,24.0,25.5\nT002,21.6,20.25\n": "MEDV",               # output_filter "$[0,1,-1]" kept the label
+        "T001,25.5\n": "lines",                                    # a record lost
+        "T002,20.25\nT001,25.5\n": "tract_id",                     # not in input order
+        "T001,24.0\nT002,21.6\n": "prediction",                    # the label instead of the prediction
+        "T001,x\nT002,y\n": "prediction",
+    }
+    for answer, hint in wrong.items():
+        with pytest.raises(AssertionError, match=hint):
+            checks.check_id_and_prediction(answer, test_with_ids, predictions)
+    with pytest.raises(AssertionError, match="str"):
+        checks.check_id_and_prediction(["T001,25.5"], test_with_ids, predictions)
