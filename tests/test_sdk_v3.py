@@ -129,6 +129,22 @@ transformer = Transformer(model_name=built.model_name, instance_count=1, instanc
 transformer.transform(data=course_data.test_uri, content_type="text/csv", split_type="Line", logs=False)
 out = S3Downloader.read_file(course.s3_uri("v3-test", "test.csv.out"), sagemaker_session=course.session)
 assert len(out.splitlines()) == len(course_data.test), out[:200]
+# RecordIO needs SDK v2's record_pb2: under v3 the job fails saying so, not as a bug of the kit.
+from sagemaker.core.resources import TransformJob
+from sagemaker.core.shapes import TransformDataSource, TransformInput, TransformOutput, TransformResources, TransformS3DataSource
+try:
+    TransformJob.create(
+        transform_job_name="recordio-under-v3", model_name=built.model_name,
+        transform_input=TransformInput(data_source=TransformDataSource(s3_data_source=TransformS3DataSource(
+            s3_data_type="S3Prefix", s3_uri=course_data.test_uri)), content_type="text/csv", split_type="Line"),
+        transform_output=TransformOutput(s3_output_path=course.s3_uri("v3-recordio"), accept="application/x-recordio-protobuf"),
+        transform_resources=TransformResources(instance_type="ml.m4.xlarge", instance_count=1),
+        session=course.boto_session, region=course.region).wait()
+except Exception as failed:
+    assert "SDK v3 removed" in str(failed) and "bug" not in str(failed), failed
+else:
+    raise AssertionError("a RecordIO job completed under SDK v3")
+
 # The appendix's exercise 1 check rejects a transformer that is not notebook 04's SingleRecord job on two instances.
 from helpers.checks import sdk_v3 as checks
 predictions = [float(line) for line in out.splitlines()]
