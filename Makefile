@@ -2,6 +2,7 @@
 #   make course   run every notebook offline and report
 #   make test     the whole test suite (unit, conformance, nbval over notebooks/)
 #   make site     the course as a web site in build/site/ (after make course: its executed notebooks)
+#   make run-plan rewrite docs/aws-run-plan.md from the requests the notebooks make offline
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -11,7 +12,7 @@ VENV_V3 := .venv-v3
 PY_V3 := $(VENV_V3)/bin/python
 STAMP_V3 := $(VENV_V3)/.installed
 
-.PHONY: course course-v3 test lab lab-v3 bench site clean
+.PHONY: course course-v3 test lab lab-v3 bench site run-plan clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +55,9 @@ bench: $(STAMP)
 # The course as a web site in build/site/, from make course's executed copies (or the committed outputs); no network.
 site: $(STAMP)
 	$(PY) tools/build_site.py
+
+run-plan: $(STAMP)
+	$(PY) tools/aws_run_plan.py
 
 clean:
 	rm -rf build

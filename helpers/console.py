@@ -573,8 +573,12 @@ def exercise_target(number: int, bucket: str = PLACEHOLDER_BUCKET) -> dict:
     """The CreateTransformJob request exercise `number` of notebook 08 asks the learner's form to produce."""
     base = console_request(demo_form(bucket))
     if number == 1:
-        # One CSV line per request, and each prediction written after its input row.
-        return {**base, "BatchStrategy": "SingleRecord", "DataProcessing": {"JoinSource": "Input"}}
+        # One CSV line per request, and each prediction written after its input row. A join needs the formats of
+        # both sides: Content type (already text/csv) and Accept (the Developer Guide's "Associate Prediction Results
+        # with Input Records": https://docs.aws.amazon.com/sagemaker/latest/dg/batch-transform-data-processing.html).
+        output = {**base["TransformOutput"], "Accept": "text/csv"}
+        return {**base, "BatchStrategy": "SingleRecord", "DataProcessing": {"JoinSource": "Input"},
+                "TransformOutput": output}
     if number == 2:
         # The SDK call printed in the exercise, field for field.
         prefix = f"s3://{bucket}/{COURSE_PREFIX}"
@@ -613,6 +617,9 @@ def check_exercise(number: int, form: Mapping[str, Any], bucket: str = PLACEHOLD
         if got != want:
             wrong.append(f'{field.label}: the form sends {_show(got)}; the task needs {_show(want)}.')
     if wrong:
+        if _get_path(target, "DataProcessing.JoinSource") and not _get_path(request, "TransformOutput.Accept"):
+            wrong.append("A join writes the input record and the prediction together, so the job must know both "
+                         "formats: with Join source Input, set Content type and Accept.")
         raise ExerciseCheckError(f"Exercise {number}: {len(wrong)} field(s) to change.\n- " + "\n- ".join(wrong))
     print(f"Exercise {number}: correct. The form sends the request the task describes.")
 

@@ -59,3 +59,47 @@ def _lanes(batches) -> dict[int, int]:
             ends[lane] = b.end
         lanes[i] = lane
     return lanes
+
+
+def console_form(fields, values, title: str, ax=None):
+    """A drawn mock-up of a console form (notebook 08): its sections in order, each field's label and value, from the
+    same field table (helpers/console.py) that turns the form into its API request. A drawing, not a screenshot."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch, Rectangle
+
+    grouped: dict[str, list] = {}
+    for field in fields:  # a section's fields together, sections in the order they first appear
+        grouped.setdefault(field.section, []).append(field)
+    sections = list(grouped.items())
+    rows = len(fields) + 2 * len(sections) + 1
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.32 * rows + 0.6))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(rows, 0)
+    ax.axis("off")
+    ax.text(0.1, 0.6, title, fontsize=13, weight="bold", va="center")
+    y = 1.4
+    for section, members in sections:
+        height = len(members) + 1.2
+        ax.add_patch(FancyBboxPatch((0.05, y - 0.1), 9.9, height, boxstyle="round,pad=0.02,rounding_size=0.1",
+                                    facecolor="#f7f7f7", edgecolor="#999999", linewidth=0.8))
+        ax.text(0.25, y + 0.35, section, fontsize=10, weight="bold", va="center")
+        y += 1.0
+        for field in members:
+            value = values.get(field.label, "")
+            blank = value in ("", None) or value == {}
+            shown = field.default if blank else (", ".join(f"{k}={v}" for k, v in value.items())
+                                                 if isinstance(value, dict) else str(value))
+            label = field.label + (" *" if field.required else "")
+            ax.text(0.4, y + 0.4, label, fontsize=8.5, va="center")
+            ax.add_patch(Rectangle((4.2, y + 0.08), 5.5, 0.64, facecolor="white", edgecolor="#777777", linewidth=0.7))
+            text = (shown[:58] + "…") if len(shown) > 59 else shown
+            ax.text(4.3, y + 0.4, text or "(blank)", fontsize=8, va="center", family="monospace",
+                    color="#999999" if blank else "black")
+            if field.kind == "choice":
+                ax.text(9.55, y + 0.4, "▾", fontsize=9, va="center", ha="center")
+            y += 1.0 * 0.9 + 0.1
+        y += 0.6
+    ax.text(0.1, y, "* required by the API.  Grey: blank, not sent (the console's default shown).  "
+                    "Drawn from the kit's field table, not a screenshot.", fontsize=7.5, color="#555555", va="top")
+    return ax

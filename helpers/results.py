@@ -1,8 +1,9 @@
-"""Reading what a transform job wrote: the `.out` objects under its output path, as text or as numbers.
-Used by the transform notebooks after `transformer.wait()` or the boto3 waiter."""
+"""Reading what a job left behind: the `.out` objects under a transform's output path (as text or numbers), and the
+kit's diagnosis of a failed job (explain_failure). Used by notebooks 02-05."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,3 +46,141 @@ def rmse(actual, predicted) -> float:
     """Root mean squared error, in the label's unit ($1000s for MEDV)."""
     actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
     return float(np.sqrt(np.mean((actual - predicted) ** 2)))
+
+
+# -- the kit's diagnosis of a failed job (notebooks 02-05): SageMaker's FailureReason often only says "See job logs" -----
+@dataclass
+class Diagnosis:
+    """What explain_failure found: the job's status and FailureReason, the log line that shows the cause (and its
+    stream), the likely cause and the one change that fixes it, in the lesson's terms."""
+
+    job_name: str
+    status: str
+    failure_reason: str = ""
+    evidence: str = ""
+    stream: str = ""
+    cause: str = ""
+    fix: str = ""
+
+    def __str__(self) -> str:
+        lines = [f"Job {self.job_name}: {self.status}" + (f". FailureReason: {self.failure_reason}"
+                                                           if self.failure_reason else "")]
+        if self.evidence:
+            lines.append(f"In the logs ({self.stream}): {self.evidence}")
+        if self.cause:
+            lines.append(f"Likely cause: {self.cause}")
+        if self.fix:
+            lines.append(f"The change that fixes it: {self.fix}")
+        return "\n".join(lines)
+
+
+# (a pattern in the logs or the FailureReason, the likely cause, the one change that fixes it), most specific first
+_RULES = [
+    ("could not convert string to float",
+     "a field of the CSV is not a number, most often a header row (the column names) at the top of the file",
+     "write the file with to_csv(header=False, index=False), and send only the feature columns (or an InputFilter)"),
+    ("loading libsvm data failed",
+     "the container read the data as libsvm, its format when the request gives no content type",
+     "say the data is CSV: content_type='text/csv' (ContentType in TransformInput)"),
+    ("is not an accepted contenttype",
+     "the request's content type is not one the built-in XGBoost container reads",
+     "use content_type='text/csv' for CSV (or text/libsvm, application/x-recordio-protobuf)"),
+    ("accept type",
+     "the Accept type asks for an output the container does not write",
+     "use accept='text/csv' (Accept in TransformOutput), or leave it out"),
+    ("feature size of",
+     "the rows do not have the features the model was trained on (often the label column is still in)",
+     "send exactly the training features, in the training order, without the label column"),
+    ("number of columns does not match number of features",
+     "the rows have more columns than the model has features (often the label column is still in)",
+     "send exactly the training features, in the training order, without the label column"),
+    ("feature_names mismatch",
+     "the rows do not have the features the model was trained on (often the label column is still in)",
+     "send exactly the training features, in the training order, without the label column"),
+    ("larger than maxpayloadinmb",
+     "an object (SplitType None) or one record is larger than MaxPayloadInMB, so it cannot be sent in one request",
+     "split_type='Line' so objects are cut into mini-batches of records, or raise max_payload (up to 100)"),
+    ("record is larger than",
+     "one record is larger than MaxPayloadInMB",
+     "raise max_payload (MaxPayloadInMB, up to 100), or make the records smaller"),
+    ("failed to respond to ping",
+     "the container could not load the model (GET /ping failed)",
+     "point model_data at the model.tar.gz a built-in XGBoost training job wrote"),
+    ("cannot be loaded",
+     "the container could not load the model file",
+     "point model_data at the model.tar.gz a built-in XGBoost training job wrote"),
+    ("missing required hyperparameter",
+     "a required hyperparameter is not set",
+     "set it, e.g. estimator.set_hyperparameters(num_round=100)"),
+    ("additional hyperparameters are not allowed",
+     "a hyperparameter name the algorithm does not know (often a typo)",
+     "remove it, or fix its spelling against the XGBoost hyperparameters page"),
+    ("could not download model data",
+     "the model's ModelDataUrl points at no object",
+     "create the model with model_data= the training job's ModelArtifacts.S3ModelArtifacts"),
+]
+
+
+def _log_lines(logs_client, group: str, job_name: str) -> list[tuple[str, str]]:
+    """Every (stream, line) of a job's log streams, data-log streams first (they name the object and the status)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        streams = [s["logStreamName"] for page in logs_client.get_paginator("describe_log_streams").paginate(
+            logGroupName=group, logStreamNamePrefix=job_name + "/") for s in page["logStreams"]]
+    except ClientError:
+        return []
+    streams.sort(key=lambda name: (not name.endswith("/data-log"), name))
+    lines = []
+    for stream in streams:
+        token = None
+        while True:
+            kwargs = {"nextToken": token} if token else {}
+            page = logs_client.get_log_events(logGroupName=group, logStreamName=stream, startFromHead=True, **kwargs)
+            lines += [(stream, event["message"]) for event in page["events"]]
+            if not page["events"] or page.get("nextForwardToken") == token:
+                break
+            token = page.get("nextForwardToken")
+    return lines
+
+
+def explain_failure(course_or_client, job_name: str, quiet: bool = False) -> Diagnosis:
+    """The kit's diagnosis of a failed transform or training job: reads DescribeTransformJob/DescribeTrainingJob and
+    the job's CloudWatch logs, prints the log line that shows the cause, the likely cause and the one change that
+    fixes it (notebooks 02-05: read the logs first, then call this to check your reading)."""
+    from botocore.exceptions import ClientError
+
+    if hasattr(course_or_client, "sagemaker_client"):
+        sagemaker_client, logs_client = course_or_client.sagemaker_client, course_or_client.boto_session.client("logs")
+    else:
+        import boto3
+
+        sagemaker_client = course_or_client
+        logs_client = boto3.client("logs", region_name=sagemaker_client.meta.region_name)
+    try:
+        described = sagemaker_client.describe_transform_job(TransformJobName=job_name)
+        status, group = described["TransformJobStatus"], "/aws/sagemaker/TransformJobs"
+    except ClientError:
+        described = sagemaker_client.describe_training_job(TrainingJobName=job_name)
+        status, group = described["TrainingJobStatus"], "/aws/sagemaker/TrainingJobs"
+    diagnosis = Diagnosis(job_name, status, described.get("FailureReason", ""))
+    if status != "Failed":
+        diagnosis.cause = {"Completed": "nothing failed", "Stopped": "the job was stopped (StopTransformJob)"}.get(
+            status, "the job has not ended yet: wait for it first")
+    else:
+        lines = _log_lines(logs_client, group, job_name)
+        candidates = [("FailureReason", diagnosis.failure_reason)] + lines
+        for pattern, cause, fix in _RULES:
+            hit = next(((stream, line) for stream, line in candidates if pattern in line.lower()), None)
+            if hit is not None:
+                diagnosis.stream, diagnosis.evidence = hit[0], hit[1].strip()
+                diagnosis.cause, diagnosis.fix = cause, fix
+                break
+        else:
+            errors = [(stream, line) for stream, line in lines if "error" in line.lower() or "status" in line.lower()]
+            if errors:
+                diagnosis.stream, diagnosis.evidence = errors[0][0], errors[0][1].strip()
+            diagnosis.cause = "not one the kit recognises: read the lines above and the FailureReason"
+    if not quiet:
+        print(diagnosis)
+    return diagnosis

@@ -47,7 +47,7 @@ def check(request: dict) -> None:
 def test_unanswered_waits_without_failing(capsys):
     checks.check_request(None, MODEL, INPUT, OUTPUT)
     checks.check_header_fix(None)
-    checks.check_default_content_type(None)
+    checks.check_partial_failure(None, good='good.csv', bad='bad.csv')
     assert capsys.readouterr().out.count("Not answered yet") == 3
 
 
@@ -99,12 +99,23 @@ def test_header_fix(capsys):
             checks.check_header_fix(wrong)
 
 
-def test_default_content_type(capsys):
-    for right in ("text/libsvm", "libsvm", " Text/x-libsvm "):
-        checks.check_default_content_type(right)
-    assert capsys.readouterr().out.count("Correct!") == 3
-    for wrong, hint in (("text/csv", "data-log"), ("application/json", "FailureReason")):
-        with pytest.raises(AssertionError, match=hint):
-            checks.check_default_content_type(wrong)
-    with pytest.raises(AssertionError, match="string"):
-        checks.check_default_content_type(3)
+def partial(answer):
+    checks.check_partial_failure(answer, good="good.csv", bad="bad.csv")
+
+
+def test_partial_failure(capsys):
+    partial({"TransformJobStatus": "Failed", "outputs": ["good.csv.out"]})
+    partial({"TransformJobStatus": "Failed", "outputs": ["s3://b/p/out/good.csv.out"]})
+    assert capsys.readouterr().out.count("Correct!") == 2
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    ({"TransformJobStatus": "Completed", "outputs": ["good.csv.out"]}, "marks it 'Failed'"),
+    ({"TransformJobStatus": "Failed", "outputs": []}, "keeps its good.csv.out"),       # "a failed job writes nothing"
+    ({"TransformJobStatus": "Failed", "outputs": ["good.csv.out", "bad.csv.out"]}, "no .out at all"),
+    ({"TransformJobStatus": "failed", "outputs": ["good.csv.out"]}, "'Completed', 'Failed' or 'Stopped'"),
+    ({"status": "Failed"}, "Answer with a dict"),
+])
+def test_partial_failure_rejects_wrong_answers(wrong, hint):
+    with pytest.raises(AssertionError, match=hint):
+        partial(wrong)

@@ -19,8 +19,8 @@ OBJECTS = [obj("part-1.csv", 0.5), obj("part-2.csv", 1.5), obj("part-3.csv", 1.5
 
 def test_unanswered_waits_without_failing(capsys):
     parallel.check_mini_batches(None, OBJECTS, 2)
-    parallel.check_idle_instances(None, 4, 6)
-    parallel.check_single_record_requests(None, 100, 8)
+    parallel.check_settings_for_size(None)
+    parallel.check_single_record_requests(None, 10, 25_000, 100)
     assert capsys.readouterr().out.count("Not answered yet") == 3
 
 
@@ -44,26 +44,45 @@ def test_mini_batches_pooled_answer_at_one_mb_gets_the_span_hint():
         parallel.check_mini_batches(6, OBJECTS, 1)
 
 
-def test_idle_instances(capsys):
-    parallel.check_idle_instances(2, 4, 6)
-    parallel.check_idle_instances(0, 4, 2)  # more objects than instances: none idle
+SETTINGS = {"objects": 8, "SplitType": "Line", "BatchStrategy": "MultiRecord", "MaxPayloadInMB": 6,
+            "MaxConcurrentTransforms": 4}
+
+
+def test_settings_for_size(capsys):
+    parallel.check_settings_for_size(SETTINGS, data_gb=12, instance_count=4)
+    parallel.check_settings_for_size({**SETTINGS, "objects": 4, "MaxPayloadInMB": 10, "MaxConcurrentTransforms": 10})
     assert capsys.readouterr().out.count("Correct!") == 2
 
 
-@pytest.mark.parametrize("wrong, hint", [(0, "goes whole to one instance"), (6, "left over"), (4, "left over"),
-                                         (2.0, "whole number")])
-def test_idle_instances_wrong(wrong, hint):
+@pytest.mark.parametrize("change, hint", [
+    ({"objects": 1}, "get no work"),                       # the file as it is: three instances idle
+    ({"objects": 3}, "get no work"),
+    ({"objects": 6}, "multiple of 4"),                     # two instances do twice the work
+    ({"SplitType": "None"}, "far above"),                  # 1.5 GB per request
+    ({"SplitType": "line"}, "'Line'"),
+    ({"BatchStrategy": "SingleRecord"}, "100 million requests"),
+    ({"MaxPayloadInMB": 50, "MaxConcurrentTransforms": 4}, "100 MB"),
+    ({"MaxPayloadInMB": 0}, "between 1 and 100"),
+    ({"MaxPayloadInMB": 6.0}, "whole number"),
+    ({"MaxConcurrentTransforms": 0}, "at least 1"),
+])
+def test_settings_for_size_rejects_wrong_answers(change, hint):
     with pytest.raises(AssertionError, match=hint):
-        parallel.check_idle_instances(wrong, 4, 6)
+        parallel.check_settings_for_size({**SETTINGS, **change}, data_gb=12, instance_count=4)
+
+
+def test_settings_for_size_needs_every_key():
+    with pytest.raises(AssertionError, match="dict of objects"):
+        parallel.check_settings_for_size({"objects": 8})
 
 
 def test_single_record_requests(capsys):
-    parallel.check_single_record_requests(96000, 96000, 8)
-    assert "96000 requests instead of 8" in capsys.readouterr().out
+    parallel.check_single_record_requests(250_000, 10, 25_000, 100, seen=(96000, 8))
+    assert "250,000 requests instead of 30" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("wrong, hint", [(8, "MultiRecord"), (4, "one request per record"), (96001, "one request"),
-                                         ("96000", "whole number")])
+@pytest.mark.parametrize("wrong, hint", [(30, "MultiRecord"), (10, "SplitType None"), (25_000, "one request per"),
+                                         (96000, "notebook's four objects"), ("250000", "whole number")])
 def test_single_record_requests_wrong(wrong, hint):
     with pytest.raises(AssertionError, match=hint):
-        parallel.check_single_record_requests(wrong, 96000, 8)
+        parallel.check_single_record_requests(wrong, 10, 25_000, 100, seen=(96000, 8))

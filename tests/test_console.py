@@ -367,10 +367,14 @@ def test_exercise_checks_pass_on_the_solution_and_fail_on_wrong_answers(capsys):
     demo = console.demo_form()
     console.check_exercise(1, {**demo, "Batch strategy": ..., "Join source": ...})
     assert "Exercise 1: not answered yet" in capsys.readouterr().out
-    console.check_exercise(1, {**demo, "Batch strategy": "SingleRecord", "Join source": "Input"})
+    console.check_exercise(1, {**demo, "Batch strategy": "SingleRecord", "Join source": "Input", "Accept": "text/csv"})
     assert "Exercise 1: correct" in capsys.readouterr().out
+    # issue 10: the old solution left Accept blank, a job the Developer Guide and the kit's runtime refuse
+    with pytest.raises(console.ExerciseCheckError, match="set Content type and Accept"):
+        console.check_exercise(1, {**demo, "Batch strategy": "SingleRecord", "Join source": "Input"})
     with pytest.raises(console.ExerciseCheckError, match="Batch strategy: the form sends \"MultiRecord\""):
-        console.check_exercise(1, {**demo, "Batch strategy": "MultiRecord", "Join source": "Input"})
+        console.check_exercise(1, {**demo, "Batch strategy": "MultiRecord", "Join source": "Input",
+                                   "Accept": "text/csv"})
     with pytest.raises(console.ExerciseCheckError, match="Join source: the form sends nothing"):
         console.check_exercise(1, {**demo, "Batch strategy": "SingleRecord"})
     with pytest.raises(console.ExerciseCheckError, match="would refuse"):
@@ -391,6 +395,19 @@ def test_exercise_checks_pass_on_the_solution_and_fail_on_wrong_answers(capsys):
         console.check_exercise(2, {**answer, "Max payload size (MB)": 6})
     with pytest.raises(console.ExerciseCheckError, match="Compression"):
         console.check_exercise(2, {**answer, "Compression": ""})
+
+
+@pytest.mark.parametrize("number", [1, 2])
+def test_exercise_targets_are_jobs_the_runtime_accepts(number):
+    """Each exercise's target request passes the DataProcessing checks a transform job makes before it starts."""
+    from helpers.offline.data_processing import DataProcessing
+
+    target = console.exercise_target(number)
+    dp = target.get("DataProcessing", {})
+    processing = DataProcessing(input_filter=dp.get("InputFilter", "$"), join_source=dp.get("JoinSource", "None"),
+                                output_filter=dp.get("OutputFilter", "$"))
+    processing.check_job(target["TransformInput"].get("ContentType"), target["TransformOutput"].get("Accept"),
+                         target["TransformInput"].get("SplitType"), target["TransformOutput"].get("AssembleWith"))
 
 
 # --- the notebook --------------------------------------------------------------------------------------------------

@@ -20,9 +20,9 @@ def test_the_table_covers_the_course_instance_types_in_us_west_2():
         assert (instance_type, "us-west-2") in table
 
 
-def test_every_row_is_marked_as_an_estimate_with_a_date():
+def test_every_row_says_whether_it_was_verified_and_when():
     for row in rows():
-        assert row["status"] == "estimate" and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", row["as_of"])
+        assert row["status"] in ("verified", "unverified") and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", row["as_of"])
 
 
 def test_a_price_exists_exactly_where_sagemaker_offers_the_instance_type():

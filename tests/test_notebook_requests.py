@@ -6,6 +6,7 @@ everything created carries the course tag (so clean-up finds it), and every S3 l
 (so clean-up removes it and nothing else)."""
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -19,12 +20,16 @@ from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE
 from helpers.offline import request_log
 
 ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("aws_run_plan", ROOT / "tools" / "aws_run_plan.py")
+run_plan = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run_plan)
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CREATES = {"CreateModel", "CreateTrainingJob", "CreateTransformJob", "CreateEndpointConfig", "CreateEndpoint"}
 # Requests a notebook makes on purpose to show a mistake, or to show that clean-up spares other people's resources.
 INTENDED = {
     "invalid": {"my_job"},                      # 03 and 08: the lesson's job name, refused by SageMaker's pattern
-    "untagged": {"someone-elses-model"},        # 99: the resource the clean-up must not touch
+    "untagged": {"someone-elses-model",         # 99: the resources the clean-up must not touch
+                 "exercise-other-course-model"},
 }
 _S3_URI = re.compile(r"s3://([^/\s\"']+)/?([^\s\"']*)")
 
@@ -35,14 +40,9 @@ def service_models():
     return {name: session.get_service_model(name) for name in ("sagemaker", "s3", "logs", "sts", "iam")}
 
 
-def _run_recorded(path: Path, log: Path) -> list[dict]:
-    notebook = nbformat.read(path, as_version=4)
-    recorder = nbformat.v4.new_code_cell(f"import helpers.offline.request_log as _log\n_log.install({str(log)!r})")
-    notebook.cells.insert(0, recorder)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
-    return request_log.read(log)
+def _run_recorded(path: Path, log: Path) -> tuple[list[dict], set[str]]:
+    """The notebook's requests, run offline with the recorder, and its offline-only cells (tools/aws_run_plan.py)."""
+    return run_plan.record(path, log)
 
 
 def _names(params: dict) -> set[str]:
@@ -97,12 +97,30 @@ def _problems(requests: list[dict], service_models) -> list[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_requests_follow_the_service_model_and_course_rules(path, tmp_path, service_models):
-    requests = _run_recorded(path, tmp_path / "requests.jsonl")
+    requests, offline_cells = _run_recorded(path, tmp_path / "requests.jsonl")
     problems = _problems(requests, service_models)
     creates = [r for r in requests if r["operation"] in CREATES]
     if "console" not in path.stem:
         assert creates, "a notebook of this course should create at least one SageMaker resource"
     assert not problems, "\n".join(problems)
+    # The AWS run plan is generated from these same requests: its section for this notebook must still match.
+    section = run_plan.render_notebook(path.name, run_plan.planned_jobs(path.name, requests, offline_cells))
+    assert section in run_plan.PLAN_FILE.read_text(), (
+        f"docs/aws-run-plan.md is out of date for {path.name}: run make run-plan.\nExpected:\n{section}")
+
+
+def test_the_run_plan_totals_add_up_its_notebooks():
+    """The summary table and the pass total of docs/aws-run-plan.md are the sums of the per-notebook tables."""
+    text = run_plan.PLAN_FILE.read_text()
+    per_notebook = dict(re.findall(r"### (\S+\.ipynb)\n\n(.*?)(?=\n### |\Z)", text, re.S))
+    assert per_notebook, "no notebook sections in docs/aws-run-plan.md"
+    jobs = minutes = cost = 0
+    for name, body in per_notebook.items():
+        total = re.search(r"\| \*\*total\*\* \| (\d+) job\(s\) \| \| \*\*(\d+)\*\* \| \*\*([\d.]+)\*\* \|", body)
+        n, m, c = (int(total[1]), int(total[2]), float(total[3])) if total else (0, 0, 0.0)
+        assert f"| {name} | {n} | {m} | {c:.3f} |" in text, f"summary row of {name} does not match its table"
+        jobs, minutes, cost = jobs + n, minutes + m, cost + c
+    assert f"**{jobs} jobs, about {minutes} minutes of waiting for jobs, about ${cost:.2f}.**" in text
 
 
 def test_the_rules_catch_untagged_resources_stray_locations_and_invalid_fields(service_models):

@@ -103,16 +103,20 @@ def test_transform_job_goes_in_progress_then_completed(course, course_data, xgb_
     assert "FailureReason" not in last
 
 
-def test_failing_job_ends_failed_with_an_actionable_reason_and_no_output(course, course_data, xgb_model_name):
+def test_failing_job_ends_failed_as_on_aws_and_the_data_log_names_the_object(course, course_data, xgb_model_name):
+    from helpers import results
+
     with_header = course_data.test[data.FEATURES].to_csv(index=False).encode()  # the common mistake: a header row
     input_uri = put(course, "tests/header/in/test.csv", with_header)
     described = transform(course, xgb_model_name, "header-row", input_uri, f"s3://{course.bucket}/tests/header/out")
     assert described["TransformJobStatus"] == "Failed"
-    reason = described["FailureReason"]
-    assert "s3://" in reason and "tests/header/in/test.csv" in reason
-    assert "could not convert string to float" in reason
-    assert "header" in reason  # the advice names the fix
+    # AWS's words for an algorithm error during a transform (tests/reference/aws/sdk-failed-transform-issue586-2020.txt)
+    assert described["FailureReason"] == "ClientError: See job logs for more information"
     assert keys_under(course, "tests/header/out") == []
+    diagnosis = results.explain_failure(course, "header-row", quiet=True)
+    assert diagnosis.stream.endswith("/data-log")
+    assert "tests/header/in/test.csv" in diagnosis.evidence and "could not convert string to float" in diagnosis.evidence
+    assert "header" in diagnosis.cause and "to_csv(header=False, index=False)" in diagnosis.fix
 
 
 def test_sdk_reports_a_failed_job_as_on_aws(course, course_data, model_data):
@@ -124,7 +128,8 @@ def test_sdk_reports_a_failed_job_as_on_aws(course, course_data, model_data):
                   sagemaker_session=course.session)
     transformer = model.transformer(instance_count=1, instance_type="ml.m4.xlarge",
                                     output_path=f"s3://{course.bucket}/tests/sdkfail/out")
-    with pytest.raises(UnexpectedStatusException, match=r"Failed\. Reason: ClientError: .*could not convert"):
+    with pytest.raises(UnexpectedStatusException, match=r"Failed\. Reason: ClientError: See job logs for more "
+                                                         r"information\. Check troubleshooting guide"):
         transformer.transform(data=input_uri, content_type="text/csv", split_type="Line", logs=False)
 
 
@@ -140,7 +145,8 @@ def test_wait_with_logs_prints_the_job_log_lines(course, course_data, model_data
     transformer.wait(logs=True)
     printed = capsys.readouterr().out
     assert "[sagemaker logs]: MaxConcurrentTransforms=" in printed
-    assert "Starting the built-in XGBoost inference server" in printed
+    assert "Starting the built-in XGBoost inference server" not in printed  # the real container never says it
+    assert '"POST /invocations HTTP/1.1" 200' in printed and "Booting worker with pid: 28" in printed
 
 
 def test_fit_with_logs_prints_training_rounds(course, course_data, capsys):

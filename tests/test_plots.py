@@ -31,3 +31,26 @@ def test_timeline_legend_has_one_colour_per_object():
 def test_predicted_vs_actual_draws_every_point():
     ax = plots.predicted_vs_actual([1, 2, 3], [1.5, 2.5, 2.0])
     assert len(ax.collections[0].get_offsets()) == 3
+
+
+def test_console_form_draws_every_field_of_the_table_in_its_section():
+    """Notebook 08's mock-ups come from the same field table as the request: every label and section is drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers import console, plots
+
+    for fields, values in ((console.CONSOLE_FIELDS, console.demo_form()),
+                           (console.MODEL_FIELDS, console.demo_model_form())):
+        ax = plots.console_form(fields, values, "form")
+        texts = [t.get_text() for t in ax.texts]
+        for field in fields:
+            assert field.label + (" *" if field.required else "") in texts, field.label
+        for section in {f.section for f in fields}:
+            also_a_label = any(f.label == section for f in fields)  # "Tags" is a section and its field
+            assert texts.count(section) == 1 + also_a_label, section  # one box per section, fields kept together
+        demo_job = values.get("Job name") or values.get("Model name")
+        assert demo_job in texts  # the form's values, not just its labels
+        plt.close(ax.figure)

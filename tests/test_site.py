@@ -159,6 +159,7 @@ def test_a_guide_added_to_docs_gets_a_page(tmp_path):
     pages = builder.guide_pages(docs)
     assert [p.href for p in pages] == ["glossary.html", "running-on-aws.html", "zz-extra.html"]
     assert [p.title for p in pages] == ["Glossary", "Running on AWS", "Zz extra"]
+    assert [p.short for p in pages] == ["Glossary", "Running on AWS", ""]  # the bar at the top: known guides only
 
 
 def test_a_folder_the_builder_did_not_make_is_never_cleared(tmp_path):
@@ -194,7 +195,7 @@ return {
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   links: links,
   images: [...document.images].map(i => ({src: i.src.slice(0, 40), complete: i.complete, width: i.naturalWidth,
-                                          output: inside(i, '.jp-OutputArea')})),
+                                          output: inside(i, '.jp-OutputArea'), alt: i.alt})),
   resources: performance.getEntriesByType('resource').map(r => r.name),
   text: document.body.textContent,
   ansiSpans: document.querySelectorAll('[class*="ansi-"]').length,
@@ -286,6 +287,8 @@ def test_every_page_loads_whole_with_its_figures(site, server, visited):
         if page.kind == "lesson":
             figures = len(source_outputs(page, mime="image/png")) + len(source_outputs(page, mime="image/jpeg"))
             assert sum(img["output"] for img in facts["images"]) == figures, page.href
+        undescribed = [img["src"] for img in facts["images"] if not img["alt"] or "No description" in img["alt"]]
+        assert undescribed == [], f"{page.href}: figures without alternative text"
 
 
 @needs_chromium

@@ -8,7 +8,6 @@ tests/test_site.py opens every page in headless Chromium.
 from __future__ import annotations
 
 import argparse
-import copy
 import html
 import re
 import shutil
@@ -80,7 +79,7 @@ def choose_source(file: str, executed_dir: Path) -> tuple[Path, str, list[str]]:
                          "remove its entry from the index.")
     committed_note = "Outputs committed with the notebook (an offline run)."
     if not executed.exists():
-        return committed, committed_note, [f"no executed copy in {_shown(executed_dir)}/ (run make course): "
+        return committed, committed_note, [f"no executed copy in {_shown(executed_dir)}/ (make course writes them): "
                                            "using the committed notebook's outputs"]
     if executed.stat().st_mtime < committed.stat().st_mtime:
         return committed, committed_note, [f"the executed copy is older than notebooks/{file} (edited since make "
@@ -110,6 +109,18 @@ def label_collapsed_cells(notebook) -> None:
         elif cell.metadata.get("jupyter", {}).get("source_hidden"):
             summary = "Show the solution" if section.startswith("solution") else "Show the hidden code"
             cell.metadata["course_site"] = {"summary": summary}
+
+
+def describe_figures(notebook) -> None:
+    """Alternative text for each figure, from the comment that opens its cell ("# extra code – the figure: ...")."""
+    for cell in notebook.cells:
+        first = cell.source.splitlines()[0] if cell.cell_type == "code" and cell.source else ""
+        comment = re.sub(r"^#\s*(extra code\s*[–-]\s*)?(the (two )?figures?:\s*)?", "", first)
+        comment = comment if first.startswith("#") else ""
+        alt = (comment[:1].upper() + comment[1:]) if comment else "A figure drawn by the code above"
+        for output in cell.get("outputs", []):
+            if {"image/png", "image/jpeg"} & set(output.get("data", {})):
+                output.setdefault("metadata", {})["course_site_alt"] = alt
 
 
 class Links:
@@ -183,9 +194,10 @@ def guide_pages(docs_dir: Path) -> list[Page]:
             continue
         text = path.read_text(encoding="utf-8")
         heading = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, flags=re.MULTILINE)
-        short, about = known.get(name, (Path(name).stem.replace("-", " ").capitalize(), ""))
-        pages.append(Page(kind="guide", href=f"{Path(name).stem}.html", title=heading.group(1) if heading else short,
-                          short=short, about=about, source=path, source_note=f"From docs/{name} in the repository."))
+        title = heading.group(1).strip() if heading else Path(name).stem.replace("-", " ").capitalize()
+        short, about = known.get(name, ("", ""))  # only the known guides have a place in the bar at the top
+        pages.append(Page(kind="guide", href=f"{Path(name).stem}.html", title=title, short=short, about=about,
+                          source=path, source_note=f"From docs/{name} in the repository."))
     return pages
 
 
@@ -196,9 +208,9 @@ def link_in_order(pages: list[Page]) -> None:
 
 def render_lesson(page: Page, site: dict, nav, links: Links) -> str:
     notebook = nbformat.read(page.source, as_version=4)
-    notebook = copy.deepcopy(notebook)
     notebook.metadata["title"] = page.title
     label_collapsed_cells(notebook)
+    describe_figures(notebook)
     exporter = HTMLExporter(template_name="course_notebook", extra_template_basedirs=[str(TEMPLATES)])
     # The bar and the pager go in after the notebook's own links are rewritten: they already link the site's pages.
     resources = {"course_site": {"header": "<!-- course-site header -->", "footer": "<!-- course-site footer -->"}}

@@ -23,7 +23,9 @@ BUILD = ROOT / "build" / "notebooks"
 def run(path: Path, in_place: bool) -> tuple[bool, float, str]:
     """Execute one notebook top to bottom in a fresh kernel; returns (ok, seconds, first error line)."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timing of an earlier run: noise in every diff
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(NOTEBOOKS)}},
                             extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no transport notice per notebook
     started = time.time()
     try:

@@ -17,7 +17,7 @@ HEADER_CHOICES = {
           "line as numbers, header included."),
     "c": ("With SplitType None the whole file goes in one request, and its first line is still the header: the "
           "container fails on the same 'CRIM'."),
-    "d": "test.csv is far below the 6 MB default; the FailureReason is about parsing 'CRIM', not about size.",
+    "d": "test.csv is far below the 6 MB default; the data-log is about parsing 'CRIM', not about size.",
 }
 LIBSVM_NAMES = ("text/libsvm", "libsvm", "text/x-libsvm")
 
@@ -88,14 +88,26 @@ def check_header_fix(answer) -> None:
     correct("Built-in XGBoost reads CSV without a header: write the file with to_csv(header=False, index=False).")
 
 
-def check_default_content_type(answer) -> None:
-    """Exercise 03.3: the format the XGBoost 1.7-1 container assumes for a request without a Content-Type."""
+def check_partial_failure(answer, good: str, bad: str) -> None:
+    """Exercise 03.3: the status and the .out objects of one job over a prefix holding a good and a bad CSV.
+
+    The Developer Guide (batch-transform.md, "If a batch transform job fails to process an input file ..."): a failed
+    file gets no output file, the job goes on with the other files and is marked failed, and "the processed files
+    still generate usable results".
+    """
     if unanswered(answer):
         return
-    assert isinstance(answer, str), "Answer with a content type as a string, e.g. 'text/csv'."
-    value = answer.strip().lower()
-    assert value not in ("text/csv", "csv"), ("Had the container read CSV, the job would have worked like the first "
-                                              "one. Read the data-log: in which format did loading fail?")
-    assert value in LIBSVM_NAMES, ("Look for the format's name in the FailureReason or the data-log "
-                                   "('Loading ... data failed').")
-    correct("No ContentType means libsvm to built-in XGBoost; a CSV then fails to load, so always send 'text/csv'.")
+    assert isinstance(answer, dict) and {"TransformJobStatus", "outputs"} <= set(answer), (
+        "Answer with a dict: {'TransformJobStatus': ..., 'outputs': [names of the .out objects]}.")
+    status = str(answer["TransformJobStatus"])
+    outputs = {str(name).rsplit("/", 1)[-1] for name in answer["outputs"] or []}
+    assert status in ("Completed", "Failed", "Stopped"), "A finished job is 'Completed', 'Failed' or 'Stopped'."
+    assert status == "Failed", (f"{bad} cannot be parsed, so the job cannot complete: SageMaker marks it 'Failed' "
+                                "(the header-row job of Step 6 did the same).")
+    assert f"{bad}.out" not in outputs, (f"An object that fails gets no .out at all, not a partial one: {bad}.out is "
+                                         "never written.")
+    assert outputs == {f"{good}.out"}, (
+        f"The job goes on with the other objects, and {good} is fine: it keeps its {good}.out even though the job "
+        "failed.")
+    correct(f"Failed, yet {good}.out is there: read the FailureReason and the data-log to see which object failed, and "
+            "do not take a failed job's output folder as empty (or as complete).")

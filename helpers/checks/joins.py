@@ -1,7 +1,7 @@
 """Check cells of notebook 05 (keep each prediction next to its input record).
 
-The filter checks apply the learner's paths to one sample record with the kit's DataProcessing, the code the offline
-transform jobs run, so no job is needed to check an answer.
+The filter checks apply the learner's paths to one sample record with helpers/checks/jsonpath.py (the Developer
+Guide's JSONPath subset, written apart from the offline runtime), so no job is needed to check an answer.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import re
 
 from helpers.checks.common import correct, unanswered
 from helpers.data import FEATURES, PRICE_CAP
-from helpers.offline.data_processing import DataProcessing, DataProcessingError
+from helpers.checks.jsonpath import select, select_columns
 from helpers.results import rmse
 
 # A sample record of each exercise's layout. Feature values differ from one another and from the label, so a
@@ -33,13 +33,6 @@ def _filters(answer, example: str) -> tuple[str, str]:
     return input_filter.strip(), output_filter.strip()
 
 
-def _processing(input_filter: str, output_filter: str) -> DataProcessing:
-    try:
-        return DataProcessing(input_filter=input_filter, join_source="Input", output_filter=output_filter)
-    except DataProcessingError as error:
-        raise AssertionError(str(error)) from None
-
-
 def _unambiguous(path: str, field: str) -> None:
     assert not _SLICE_WITH_END.search(path), (
         f"{field} {path!r} is a slice with an end index. The kit (standard JSONPath) leaves the end out, but the "
@@ -55,24 +48,16 @@ def check_csv_filters(answer) -> None:
     input_filter, output_filter = _filters(answer, "{'InputFilter': '$[...]', 'OutputFilter': '$[...]'}")
     _unambiguous(input_filter, "InputFilter")
     _unambiguous(output_filter, "OutputFilter")
-    processing = _processing(input_filter, output_filter)
     row = [SAMPLE_ID, *SAMPLE_FEATURES, SAMPLE_LABEL]
-    record = ",".join(row).encode()
-    try:
-        sent = processing.filter_input([record], "text/csv").decode().rstrip("\n").split(",")
-    except DataProcessingError as error:
-        raise AssertionError(str(error)) from None
+    sent = select_columns(input_filter, row, "InputFilter")
     assert SAMPLE_ID not in sent, ("The model would receive the tract id: the XGBoost container cannot read it "
                                    "(415, could not convert string to float). The id is column 0: leave it out.")
     assert SAMPLE_LABEL not in sent, ("The model would receive MEDV, the label, as a 14th feature. In this layout "
                                       "it is the last column (index 14 or -1): leave it out.")
     assert sent == SAMPLE_FEATURES, (f"The model must get the 13 features in columns 1 to 13, in order; your "
                                      f"InputFilter sends {len(sent)} column(s).")
-    try:
-        kept = processing.process_output([record], f"{SAMPLE_PREDICTION}\n".encode(), "text/csv", "text/csv")
-    except DataProcessingError as error:
-        raise AssertionError(str(error)) from None
-    got = kept[0].decode().split(",")
+    # A CSV join appends the prediction to the ORIGINAL row (the DataProcessing API reference, JoinSource).
+    got = select_columns(output_filter, row + [SAMPLE_PREDICTION], "OutputFilter")
     expected = [SAMPLE_ID, SAMPLE_LABEL, SAMPLE_PREDICTION]
     assert got == expected, (
         f"Your OutputFilter keeps {got} from a sample row. The joined row is the ORIGINAL 15 columns (id at 0, MEDV "
@@ -86,24 +71,13 @@ def check_json_filters(answer) -> None:
     if unanswered(answer):
         return
     input_filter, output_filter = _filters(answer, "{'InputFilter': '$.…', 'OutputFilter': \"$['…','…']\"}")
-    processing = _processing(input_filter, output_filter)
     features = [float(value) for value in SAMPLE_FEATURES]
-    record_value = {"tract": SAMPLE_ID, "x": features, "MEDV": float(SAMPLE_LABEL)}
-    record = json.dumps(record_value).encode()
-    jsonl = "application/jsonlines"
-    try:
-        sent = json.loads(processing.filter_input([record], jsonl))
-    except DataProcessingError as error:
-        raise AssertionError(str(error)) from None
-    except ValueError:
-        raise AssertionError("Your InputFilter sends more than one JSON value per record: select one attribute, "
-                             "the array of features.") from None
+    record = {"tract": SAMPLE_ID, "x": features, "MEDV": float(SAMPLE_LABEL)}
+    sent = select(input_filter, record, "InputFilter")
     assert sent == features, (f"The model must receive the array under 'x' ({features[:2]}...), not {sent!r}. "
                               "Select it by name: $.<attribute>.")
-    try:
-        kept = json.loads(processing.process_output([record], f"{SAMPLE_PREDICTION}\n".encode(), jsonl, jsonl)[0])
-    except DataProcessingError as error:
-        raise AssertionError(str(error)) from None
+    # A JSON join adds the prediction to the input object as SageMakerOutput (the DataProcessing API reference).
+    kept = select(output_filter, {**record, "SageMakerOutput": float(SAMPLE_PREDICTION)}, "OutputFilter")
     expected = {"tract": SAMPLE_ID, "MEDV": float(SAMPLE_LABEL), "SageMakerOutput": float(SAMPLE_PREDICTION)}
     assert isinstance(kept, dict) and kept == expected, (
         f"Your OutputFilter keeps {kept!r}. A JSON join puts the prediction under 'SageMakerOutput' in the original "

@@ -32,16 +32,16 @@ def check_strict_rule(answer, scored) -> None:
 
 
 def _apply_output_filter(path: str, record: list[str], prediction: str) -> list[str] | None:
-    """What Batch Transform writes for one joined CSV record under OutputFilter `path` (None if the path is refused)."""
-    from helpers.offline.data_processing import DataProcessing, DataProcessingError
+    """What Batch Transform writes for one joined CSV record under OutputFilter `path` (None if the path is refused).
+
+    The joined record is the input row with the prediction appended (the DataProcessing API reference, JoinSource);
+    helpers/checks/jsonpath.py applies the path, apart from the offline runtime's own code."""
+    from helpers.checks.jsonpath import PathError, select_columns
 
     try:
-        processing = DataProcessing(join_source="Input", output_filter=path)
-        lines = processing.process_output([",".join(record).encode()], prediction.encode() + b"\n",
-                                          "text/csv", "text/csv")
-    except DataProcessingError:
+        return select_columns(path, record + [prediction], "OutputFilter")
+    except PathError:
         return None
-    return [field for line in lines for field in line.decode().strip().split(",")]
 
 
 def check_label_and_prediction_filter(answer, joined_width: int = 15) -> None:

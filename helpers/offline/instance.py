@@ -57,36 +57,43 @@ def _make_call(server, spec: dict):
         if response.status not in (200, 204):
             raise AlgorithmError(response.status, response.body.decode("utf-8", "replace"))
         out = response.body
+        size = len(out)
         if processing is not None and processing.processes_output:
             out = b"\n".join(processing.process_output(records, out, content_type, accept or "")) + b"\n"
         if assemble_line and out and not out.endswith(b"\n"):
             out += b"\n"  # the kit's decision: every record ends with exactly one newline, never a blank line
-        return out
+        return out, size
 
     return call
 
 
 # -- a container worker ---------------------------------------------------------------------------------------------
 def run_worker(spec: dict, tasks, results, messages) -> None:
-    """A container worker process: loads the model (GET /ping), then answers POST /invocations for its instance."""
+    """A container worker process: loads the model (GET /ping), then answers POST /invocations for its instance.
+    Each answer carries the container's log lines for that request and nginx's access line, as logs.render takes them."""
     index = spec["index"]
+    events: list[tuple] = []
+    log = lambda message, level="INFO": events.append(("container", level, message))  # noqa: E731
     try:
-        from helpers.offline.xgboost_container import XGBoostServer
+        from helpers.offline.xgboost_container import NO_GPUS, XGBoostServer
 
-        server = XGBoostServer(spec["model_dir"], spec["image"], spec["environ"])
+        server = XGBoostServer(spec["model_dir"], spec["image"], spec["environ"], log=log)
+        log(NO_GPUS)
         ping = server.ping()
+        events.append(("access", "GET", "/ping", ping.status, len(ping.body)))
         if ping.status != 200:
-            reason = ping.body.decode("utf-8", "replace").strip() or "the model could not be loaded"
-            results.put(("ready", False, f"GET /ping answered {ping.status}: {reason}"))
+            results.put(("ready", False, "the model could not be loaded (GET /ping answered 500)", events))
             return
         call = _make_call(server, spec)
     except Exception as exc:  # the container could not start: the agent fails this instance's objects
-        results.put(("ready", False, "".join(traceback.format_exception_only(type(exc), exc)).strip()))
+        log("".join(traceback.format_exception_only(type(exc), exc)).strip(), "ERROR")
+        results.put(("ready", False, "the container did not start", events))
         return
-    results.put(("ready", True, ""))
+    results.put(("ready", True, "", events))
     handle, handle_path = None, None
     for task in iter(tasks.get, None):
         n, number, path, offset, length = task
+        events = []
         try:
             if path != handle_path:
                 if handle is not None:
@@ -94,14 +101,16 @@ def run_worker(spec: dict, tasks, results, messages) -> None:
                 handle, handle_path = open(path, "rb"), path
             body = os.pread(handle.fileno(), length, offset)
             started = time.time()
-            out = call(body)
+            out, size = call(body)
+            events.append(("access", "POST", "/invocations", 200 if size else 204, size))
             results.put(("result", n, number, out, record_count(body, spec["split_type"]), length, started,
-                         time.time()))
+                         time.time(), events))
         except AlgorithmError as exc:
-            results.put(("error", n, number, exc.status, exc.message))
+            events.append(("access", "POST", "/invocations", exc.status, len(exc.message.encode())))
+            results.put(("error", n, number, exc.status, exc.message, events))
         except Exception as exc:  # a bug or unreadable data: reported like a container that gave no response
-            messages.put(("log", index, ["[ERROR] " + "".join(traceback.format_exception_only(type(exc), exc)).strip()]))
-            results.put(("error", n, number, None, f"{type(exc).__name__}: {exc}"))
+            log("".join(traceback.format_exception_only(type(exc), exc)).strip(), "ERROR")
+            results.put(("error", n, number, None, f"{type(exc).__name__}: {exc}", events))
     if handle is not None:
         handle.close()
     results.put(("memory", _peak_mb()))
@@ -109,31 +118,38 @@ def run_worker(spec: dict, tasks, results, messages) -> None:
 
 # -- the instance's agent -------------------------------------------------------------------------------------------
 def run_instance(spec: dict, inbox, tasks, results, messages) -> None:
-    """The agent of one instance: takes its objects from `inbox` as the job downloads them; reports to `messages`."""
+    """The agent of one instance: takes its objects from `inbox` as the job downloads them; reports to `messages`.
+    What it reports first is the container's start-up, SageMaker's GET /ping and GET /execution-parameters, and
+    the data-log's line of the parameters in force."""
+    from helpers.offline.xgboost_container import startup_events
+
     index, workers = spec["index"], spec["workers"]
-    log = lambda *lines: messages.put(("log", index, lines))  # noqa: E731 - a one-line sender
-    log("[INFO] Starting the built-in XGBoost inference server (image "
-        f"{spec['image'].repository}:{spec['image'].tag}), listening on port 8080")
-    failure = None
+    log = lambda *events: messages.put(("log", index, list(events)))  # noqa: E731 - a one-line sender
+    log(*startup_events(spec["image"], spec["vcpus"]))
+    failure, first_events = None, None
     for _ in range(workers):
         try:
-            _, ok, reason = results.get(timeout=STARTUP_SECONDS)
+            _, ok, reason, events = results.get(timeout=STARTUP_SECONDS)
         except queue_module.Empty:
-            ok, reason = False, f"a worker did not answer GET /ping within {STARTUP_SECONDS} s"
+            ok, reason, events = False, f"a worker did not answer GET /ping within {STARTUP_SECONDS} s", []
+        if first_events is None or (not ok and failure is None):
+            first_events = events  # SageMaker pings the server once; one worker's answer is what it logs
         if not ok and failure is None:
             failure = reason
-    if failure is not None:
-        log(f"[ERROR] The container did not start: {failure}")
-    else:
-        log(f"[INFO] Model loaded from /opt/ml/model; {spec['concurrency']} concurrent request(s) per instance")
+    log(*(first_events or []))
+    if failure is None:
+        log(("access", "GET", "/execution-parameters", 200, spec["execution_parameters_size"]))
+    # the agent's data-log line of the parameters in force: written once its first request has been answered (in
+    # tests/reference/aws/transform-1.0-1-sdk2-2024-wait.txt it comes after the first POST /invocations)
+    spec = dict(spec, parameters_pending=[("data", spec["parameters_line"])])
     for item in iter(inbox.get, None):
         if failure is not None:
-            messages.put(("failed", index, item["n"], f"the container did not start ({failure})", []))
+            messages.put(("failed", index, item["n"], f"ping: {failure}", []))
             continue
         try:
             _transform_object(spec, item, tasks, results, messages)
         except Exception as exc:  # a runtime bug must fail the object, never hang the job
-            log("[ERROR] " + "".join(traceback.format_exception_only(type(exc), exc)).strip())
+            log(("container", "ERROR", "".join(traceback.format_exception_only(type(exc), exc)).strip()))
             messages.put(("failed", index, item["n"], f"{type(exc).__name__}: {exc}",
                           [f"{item['label']}: Unable to get response from algorithm"]))
     for _ in range(workers):
@@ -192,22 +208,26 @@ def _transform_object(spec: dict, item: dict, tasks, results, messages) -> None:
                 error = error or ("the algorithm did not answer within InvocationsTimeoutInSeconds",
                                   [f"{label}: Unable to get response from algorithm"])
                 break
+            if message[0] in ("result", "error"):
+                # the container's lines for this request, then (once) the agent's parameters line
+                messages.put(("log", index, list(message[-1]) + spec["parameters_pending"]))
+                spec["parameters_pending"].clear()
             if message[1] != n:  # a late answer for an object that already ended
                 continue
             in_flight -= 1
             if message[0] == "error" and error is None:
-                _, _, _, status, text = message
+                _, _, _, status, text, _events = message
                 if status is None:
                     error = (text, [f"{label}: Unable to get response from algorithm"])
                 else:
-                    lines = [f"{label}: Bad HTTP status received from algorithm: {status}", f"{label}: ",
+                    # the data-log of a rejected object (tests/reference/aws/datalog-failure-issue898-2019.txt)
+                    lines = [f"{label}: ClientError: {status}", f"{label}:",
                              f"{label}: Message:"] + [f"{label}: {line}" for line in text.splitlines()]
-                    messages.put(("log", index, [f"[ERROR] POST /invocations answered {status}: {text.strip()[:500]}"]))
                     error = (f"the algorithm answered HTTP {status}: {text.strip()[:300]}", lines)
             elif message[0] == "result" and error is None:
                 pending[message[2]] = message
                 while next_to_write in pending:
-                    _, _, number, body, records, size, started, finished = pending.pop(next_to_write)
+                    _, _, number, body, records, size, started, finished, _events = pending.pop(next_to_write)
                     out.write(body)
                     messages.put(("batch", index, n, number, records, size, started, finished))
                     next_to_write += 1

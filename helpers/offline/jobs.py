@@ -12,7 +12,17 @@ from helpers.offline import logs, s3io
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)  # moto stores naive UTC datetimes
+    return logs.service_datetime()  # moto stores naive UTC datetimes; offline time is the service clock's
+
+
+# When AWS's phases of a training job happen, in service-clock seconds after the create call. They fall between the
+# SDK's polls (logs every 10 s, status every 30 s), so `fit()` prints what a fast built-in XGBoost job prints on AWS
+# (tests/reference/aws/training-1.7-1-sdk2-2025.txt): the status lines one by one up to "Training" and "Uploading"
+# together, the container's lines (CloudWatch shows them once the job is uploading), an empty line, "Completed".
+# fit() describes the job at once, sleeps 5 s, then reads the logs every 10 s and describes every 30 s (at about
+# 36, 66, 96, 126, 156 s); each phase sits mid-way between two of those looks.
+TRAINING_PHASES = {"preparing": 15, "downloading": 45, "downloading_image": 80, "training": 100, "uploading": 115,
+                   "logs": 120, "end": 135}
 
 
 def _params(response) -> dict:
@@ -41,13 +51,30 @@ def offline_images_message() -> str:
 class JobThread:
     """The background run of one job; `abandon` lets a stopping offline AWS end it without waiting."""
 
-    def __init__(self, target: Callable[[], None], name: str):
+    def __init__(self, target: Callable[[], None], name: str, clock=None):
         self.stop_requested = threading.Event()
-        self.thread = threading.Thread(target=target, name=name, daemon=True)
+        self._target, self._clock = target, clock
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self._target()
+        finally:
+            if self._clock is not None:
+                self._clock.job_ended()
 
     def start(self, wait_seconds: float) -> None:
+        if self._clock is not None:
+            self._clock.job_started()  # before the create call returns, so the SDK's first sleep waits for it
         self.thread.start()
-        self.thread.join(wait_seconds)
+        if wait_seconds:
+            self.thread.join(wait_seconds)
+
+
+def gate(aws, when: float, stop: threading.Event | None = None) -> None:
+    """Wait for service time `when` when jobs are paced (the default), else go on at once."""
+    if aws.pace_jobs:
+        aws.clock.wait_until(when, stop)
 
     def abandon(self) -> None:
         self.stop_requested.set()
@@ -63,36 +90,65 @@ def _create_training_job(aws, original):
         result = original(self)
         job = backend.training_jobs[name]
         job.algorithm_specification.pop("MetricDefinitions", None)  # moto's placeholder metrics are not XGBoost's
+        t0 = logs.service_time()
         start = _now()
+        job.creation_time = start
         job.training_job_status, job.secondary_status = "InProgress", "Starting"
-        job.training_start_time, job.training_end_time, job.last_modified_time = start, None, start
+        job.training_start_time, job.training_end_time, job.last_modified_time = None, None, start
         job.secondary_status_transitions = [{"Status": "Starting", "StartTime": start,
-                                             "StatusMessage": "Preparing the instances for training"}]
+                                             "StatusMessage": "Starting the training job"}]
         job.final_metric_data_list = None
         job.model_artifacts = None
         account, region = self.current_account, self.region
-        epoch = int(time.time())
-        stream = logs.LogStream(account, region, logs.TRAINING_GROUP, f"{name}/algo-1-{epoch}")
+        stream = logs.LogStream(account, region, logs.TRAINING_GROUP,
+                                logs.training_stream(name, 1, int(t0) + TRAINING_PHASES["training"]))
+        container_lines: list[tuple[float, str]] = []  # written as they happen, visible from TRAINING_PHASES["logs"]
+
+        def write(line: str) -> None:
+            container_lines.append((logs.service_time(), line))
+
+        def publish() -> None:
+            for seconds, line in container_lines:
+                stream.write_lines([line], seconds)
+            container_lines.clear()
+
+        def transition(status: str, message: str) -> None:
+            """A new secondary status, or (same status) a new message for the current one, as AWS reports them."""
+            now = _now()
+            current = job.secondary_status_transitions[-1]
+            if current["Status"] == status:
+                current["StatusMessage"] = message
+            else:
+                current["EndTime"] = now
+                job.secondary_status_transitions.append({"Status": status, "StartTime": now, "StatusMessage": message})
+            job.secondary_status = status
+            job.last_modified_time = now
 
         def run() -> None:
             from helpers.offline.training import TrainingFailure, run_training
             from helpers.offline.xgboost_images import builtin_xgboost_image
 
-            def transition(status: str, message: str) -> None:
-                now = _now()
-                if job.secondary_status_transitions:
-                    job.secondary_status_transitions[-1]["EndTime"] = now
-                job.secondary_status_transitions.append({"Status": status, "StartTime": now, "StatusMessage": message})
-                job.secondary_status = status
-
+            stop = runner.stop_requested
             try:
-                image = params["AlgorithmSpecification"].get("TrainingImage", "")
-                if builtin_xgboost_image(image) is None:
-                    raise TrainingFailure(f"ClientError: Image {image!r} cannot run offline. {offline_images_message()}")
+                gate(aws, t0 + TRAINING_PHASES["preparing"], stop)
+                transition("Starting", "Preparing the instances for training")
+                gate(aws, t0 + TRAINING_PHASES["downloading"], stop)
+                job.training_start_time = _now()
                 transition("Downloading", "Downloading input data")
+                gate(aws, t0 + TRAINING_PHASES["downloading_image"], stop)
+                transition("Downloading", "Downloading the training image")
+                gate(aws, t0 + TRAINING_PHASES["training"], stop)
                 transition("Training", "Training image download completed. Training in progress.")
-                result = run_training(account, params, stream.write)
+                image = params["AlgorithmSpecification"].get("TrainingImage", "")
+                xgb_image = builtin_xgboost_image(image)
+                if xgb_image is None:
+                    raise TrainingFailure(f"ClientError: Image {image!r} cannot run offline. {offline_images_message()}")
+                result = run_training(account, params, write, xgb_image)
+                gate(aws, t0 + TRAINING_PHASES["uploading"], stop)
                 transition("Uploading", "Uploading generated training model")
+                gate(aws, t0 + TRAINING_PHASES["logs"], stop)
+                publish()
+                gate(aws, t0 + TRAINING_PHASES["end"], stop)
                 job.model_artifacts = {"S3ModelArtifacts": result["artifact"]}
                 now = _now()
                 job.final_metric_data_list = [dict(m, Timestamp=now) for m in result["metrics"]]
@@ -101,18 +157,26 @@ def _create_training_job(aws, original):
                 job.training_job_status = "Completed"
             except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
                 reason = str(exc) if isinstance(exc, TrainingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"
-                stream.write(reason)
+                reason = reason.rstrip(".")  # the SDK adds ". Check troubleshooting guide ..." after it
+                write(logs.container_line(logs.service_time(), reason, "ERROR"))
+                gate(aws, t0 + TRAINING_PHASES["logs"], stop)
+                publish()
+                gate(aws, t0 + TRAINING_PHASES["end"], stop)
                 job.failure_reason = reason[:1024]
                 transition("Failed", "Training job failed")
                 job.training_job_status = "Failed"
             finally:
                 job.training_end_time = job.last_modified_time = _now()
-                job.billable_time_in_seconds = max(1, int((job.training_end_time - start).total_seconds()))
+                if job.training_start_time is None:
+                    job.training_start_time = job.training_end_time
+                # AWS bills from the download of the input data to the end (reference: tests/reference/aws)
+                job.billable_time_in_seconds = max(1, int((job.training_end_time - job.training_start_time)
+                                                          .total_seconds()))
                 job.training_time_in_seconds = job.billable_time_in_seconds
 
-        runner = JobThread(run, f"training-{name}")
+        runner = JobThread(run, f"training-{name}", aws.clock)
         aws.jobs[("training", account, region, name)] = runner
-        runner.start(aws.quick_finish_seconds)
+        runner.start(0 if aws.pace_jobs else aws.quick_finish_seconds)
         return result
 
     return handler
@@ -131,15 +195,21 @@ def _create_transform_job(aws, original):
         job = backend.transform_jobs[name]
         for empty in ("failure_reason", "labeling_job_arn", "auto_ml_job_arn"):
             setattr(job, empty, None)
+        # what the service fills in when the request left it out (tests/reference/aws/describe-transform-job-devguide.json)
+        job.transform_input = dict(job.transform_input, CompressionType=job.transform_input.get("CompressionType")
+                                   or "None")
+        job.transform_output = dict(job.transform_output, KmsKeyId=job.transform_output.get("KmsKeyId", ""))
+        job.data_processing = job.data_processing or {"InputFilter": "$", "OutputFilter": "$", "JoinSource": "None"}
         start = _now()
+        job.creation_time = start
         job.transform_job_status = "InProgress"
         job.transform_start_time, job.transform_end_time, job.last_modified_time = None, None, start
         run = TransformRun(aws, self.current_account, self.region, params, backend._models[params["ModelName"]],
                            inputs, job)
-        runner = JobThread(run.run, f"transform-{name}")
+        runner = JobThread(run.run, f"transform-{name}", aws.clock)
         run.stop_requested = runner.stop_requested
         aws.jobs[("transform", self.current_account, self.region, name)] = runner
-        runner.start(aws.quick_finish_seconds)
+        runner.start(0 if aws.pace_jobs else aws.quick_finish_seconds)
         return result
 
     return handler

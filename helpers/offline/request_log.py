@@ -1,5 +1,6 @@
 """A record of every AWS request made through botocore in this process, for the contract tests
-(tests/test_notebook_requests.py): which operations a notebook calls, with which parameters."""
+(tests/test_notebook_requests.py) and the AWS run plan (tools/aws_run_plan.py): which operations a notebook calls,
+with which parameters, from which cell."""
 from __future__ import annotations
 
 import json
@@ -21,17 +22,38 @@ def _json_safe(value):
 
 
 def install(path: str | Path) -> None:
-    """Append one JSON line per request (service, operation, params) to `path`, for every client created from now on."""
+    """Append one JSON line per request (service, operation, params, cell) to `path`, for every client created from
+    now on; `cell` is cell_id(source) of the notebook cell making the request (None outside a kernel)."""
     import botocore.handlers
 
     target = Path(path)
+    current = {"cell": None}
+    shell = _shell()
+    if shell is not None:
+        shell.events.register("pre_run_cell", lambda info: current.update(cell=cell_id(info.raw_cell)))
 
     def record(params, model, **_):
-        entry = {"service": model.service_model.service_name, "operation": model.name, "params": _json_safe(params)}
+        entry = {"service": model.service_model.service_name, "operation": model.name, "params": _json_safe(params),
+                 "cell": current["cell"]}
         with open(target, "a") as out:
             out.write(json.dumps(entry) + "\n")
 
     botocore.handlers.BUILTIN_HANDLERS.append((_EVENT, record))
+
+
+def cell_id(source: str) -> str:
+    """A short fingerprint of a cell's source, to tell which cell made a request."""
+    import hashlib
+
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:12]
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
 
 
 def read(path: str | Path) -> list[dict]:

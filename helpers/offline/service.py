@@ -15,8 +15,84 @@ from typing import Any, Callable
 OFFLINE_ROLE_NAME = "CourseSageMakerExecutionRole"
 # SDK v2 reads this file: it turns telemetry off, so offline mode opens no network connection.
 _TELEMETRY_OFF = "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"
-# How long a create call waits for a small job to finish, so the SDK's first status check already sees the end.
+# How long a create call waits for a job that is not paced (pace_jobs=False), so a first status check sees the end.
 QUICK_FINISH_SECONDS = 5.0
+# With nobody polling (no SDK or waiter sleep for this long, in real seconds), offline time runs on its own 100x faster.
+_IDLE_POLLER_SECONDS = 1.0
+_NATURAL_FACTOR = 0.01
+
+
+class ServiceClock:
+    """The offline AWS's one clock, shared by the SDK's and botocore's polling and by the jobs' threads.
+
+    Its time is the real time plus every second a poller's sleep skipped. A job waits on it for the minutes AWS
+    spends (provisioning, image download); a poller's sleep advances it and returns once every job has caught up,
+    so what the SDK prints after each poll is the same from run to run, in the order AWS shows it."""
+
+    def __init__(self, real_time_module=time):
+        self._time = real_time_module
+        self._skipped = 0.0
+        self._busy = 0
+        self._last_poll = float("-inf")
+        self._pollers = 0  # pollers inside advance(), waiting for the jobs to catch up
+        self._gates: dict[int, tuple[float, Any]] = {}  # a waiting job's token -> (its service time, its stop event)
+        self._cond = threading.Condition()
+
+    def time(self) -> float:
+        return self._time.time() + self._skipped
+
+    def advance(self, seconds: float, real_seconds: float) -> None:
+        """A poller sleeps `seconds`: skip them, then wait (up to 10 real minutes) until no job is mid-step."""
+        if real_seconds > 0:
+            self._time.sleep(real_seconds)
+        deadline = self._time.monotonic() + 600
+        waited_from = self._time.monotonic()
+        with self._cond:
+            self._skipped += max(seconds - real_seconds, 0)
+            self._pollers += 1
+            self._cond.notify_all()
+            try:
+                while (self._busy or self._due()) and self._time.monotonic() < deadline:
+                    self._cond.wait(0.5)
+            finally:
+                self._pollers -= 1
+                self._last_poll = self._time.monotonic()
+                # The real time spent waiting for the jobs' work is not service time: the poller's schedule stays
+                # on its 10 s / 30 s grid, however long this machine took
+                self._skipped -= self._last_poll - waited_from
+
+    def _due(self) -> bool:
+        """A job whose gate has opened but which has not woken up yet."""
+        now = self.time()
+        return any(when <= now or (stop is not None and stop.is_set()) for when, stop in self._gates.values())
+
+    def job_started(self) -> None:
+        with self._cond:
+            self._busy += 1
+
+    def job_ended(self) -> None:
+        with self._cond:
+            self._busy -= 1
+            self._cond.notify_all()
+
+    def wait_until(self, when: float, stop=None) -> None:
+        """Block a job's thread until service time `when` (or a stop request); with no poller, time runs 100x."""
+        start_real, start_service = self._time.monotonic(), self.time()
+        token = object()
+        with self._cond:
+            self._busy -= 1
+            self._gates[id(token)] = (when, stop)
+            self._cond.notify_all()
+            try:
+                while self.time() < when and not (stop is not None and stop.is_set()):
+                    now = self._time.monotonic()
+                    if (not self._pollers and now - self._last_poll > _IDLE_POLLER_SECONDS
+                            and now - start_real >= (when - start_service) * _NATURAL_FACTOR):
+                        break
+                    self._cond.wait(0.05)
+            finally:
+                del self._gates[id(token)]
+                self._busy += 1
 
 
 def _sdk_polling_modules() -> tuple[str, ...]:
@@ -36,23 +112,21 @@ def _sdk_polling_modules() -> tuple[str, ...]:
 
 class CompressedClock:
     """Stands in for the `time` module inside the SDK's polling code: sleeps are cut short and the skipped time is
-    added to `time()`, so the SDK polls on its usual schedule without a learner waiting 5-30 s per job offline."""
+    added to `time()` (the ServiceClock's), so the SDK polls on its usual schedule without a learner waiting 5-30 s
+    per poll offline."""
 
-    def __init__(self, real_time_module, factor: float = 0.01, longest_real_sleep: float = 0.1):
+    def __init__(self, real_time_module, clock: ServiceClock | None = None, factor: float = 0.001,
+                 longest_real_sleep: float = 0.01):
         self._time = real_time_module
+        self._clock = clock or ServiceClock(real_time_module)
         self._factor = factor
         self._longest = longest_real_sleep
-        self._skipped = 0.0
-        self._lock = threading.Lock()
 
     def sleep(self, seconds: float) -> None:
-        real = min(max(seconds, 0) * self._factor, self._longest)
-        self._time.sleep(real)
-        with self._lock:
-            self._skipped += max(seconds - real, 0)
+        self._clock.advance(max(seconds, 0), min(max(seconds, 0) * self._factor, self._longest))
 
     def time(self) -> float:
-        return self._time.time() + self._skipped
+        return self._clock.time()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._time, name)
@@ -71,6 +145,10 @@ class OfflineAWS:
         self.jobs: dict[tuple[str, str, str, str], Any] = {}  # (kind, account, region, name) -> runner state
         self.traces: dict[str, Any] = {}  # transform job name -> TransformTrace, for the parallel notebook
         self.quick_finish_seconds = QUICK_FINISH_SECONDS
+        self.clock = ServiceClock(time)
+        # Jobs go through AWS's phases on the service clock (status transitions, log streams appearing); tools that
+        # time the runtime itself (make bench) turn this off.
+        self.pace_jobs = True
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "OfflineAWS":
@@ -150,9 +228,9 @@ class OfflineAWS:
 
         import botocore.waiter
 
-        self._patch(botocore.waiter, "time", CompressedClock(time))
+        self._patch(botocore.waiter, "time", CompressedClock(time, self.clock))
         for name in _sdk_polling_modules():
-            self._patch(importlib.import_module(name), "time", CompressedClock(time))
+            self._patch(importlib.import_module(name), "time", CompressedClock(time, self.clock))
 
     # -- moto patches --------------------------------------------------------------------------------------------------
     def _install_patches(self) -> None:

@@ -3,7 +3,9 @@ channels `train`/`validation` from S3, hyperparameters as strings, `num_round` r
 `<S3OutputPath>/<job-name>/output/model.tar.gz` holding `xgboost-model` at its root (spec section 6)."""
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import tarfile
 import tempfile
 import warnings
@@ -61,7 +63,8 @@ def _hyperparameters(raw: dict[str, str]) -> tuple[int, int | None, dict]:
     return num_round, early, params
 
 
-def _read_channel(account_id: str, name: str, channel: dict, workdir: Path):
+def _read_channel(account_id: str, name: str, channel: dict, workdir: Path, log=lambda *a: None,
+                  symlinks: bool = False):
     """A channel's S3 objects as one DMatrix: CSV with the label first and no header, or libsvm."""
     import numpy as np
     import pandas as pd
@@ -76,6 +79,20 @@ def _read_channel(account_id: str, name: str, channel: dict, workdir: Path):
                               "Upload the CSV there first (session.upload_data) or fix the channel's S3 URI.")
     content_type = (channel.get("ContentType") or "text/libsvm").split(";")[0].strip().lower()
     if content_type in ("text/csv", "csv"):
+        # data_utils: the size check sniffs the delimiter, then (1.7-1 on) each file is linked into one folder
+        log("Determined delimiter of CSV input is ','")
+        folder = f"/opt/ml/input/data/{name}"
+        if symlinks:
+            log(f"File path {folder} of input files")
+            log(f"Making smlinks from folder {folder} to folder /tmp/sagemaker_xgboost_input_data")
+            for obj in objects:
+                base = obj.key[len(prefix):].lstrip("/") or Path(obj.key).name
+                suffix = int(hashlib.sha1(obj.key.encode()).hexdigest()[:15], 16)  # tempfile-like, stable per key
+                log(f"creating symlink between Path {folder}/{base} and destination "
+                    f"/tmp/sagemaker_xgboost_input_data/{Path(base).name}{suffix}")
+            folder = "/tmp/sagemaker_xgboost_input_data"
+        log(f"files path: {folder}")
+        log("Determined delimiter of CSV input is ','")
         frames = []
         for obj in objects:
             raw = s3io.read_bytes(account_id, obj.bucket, obj.key)
@@ -100,11 +117,39 @@ def _read_channel(account_id: str, name: str, channel: dict, workdir: Path):
                           f"ContentType {content_type!r}. Use content_type='text/csv' with label-first CSV files.")
 
 
-def run_training(account_id: str, params: dict, log) -> dict:
-    """Train as the built-in algorithm does and upload the artifact; returns the fields DescribeTrainingJob adds."""
+def _container_log(write):
+    """The algorithm-mode container's logger ([date:time:LEVEL] message), stamped with the service clock."""
+    from helpers.offline import logs
+
+    return lambda message, level="INFO": write(logs.container_line(logs.service_time(), message, level))
+
+
+def _not_json(value: str) -> bool:
+    try:
+        json.loads(value)
+    except ValueError:
+        return True
+    return False
+
+
+def run_training(account_id: str, params: dict, write, image=None) -> dict:
+    """Train as the built-in algorithm does and upload the artifact; returns the fields DescribeTrainingJob adds.
+    `write` takes the container's output lines (its log stream); the lines follow real transcripts of image 1.3-1
+    (tests/reference/aws/, docs/offline-runtime.md)."""
     import xgboost as xgb
 
+    log = _container_log(write)
     name = params["TrainingJobName"]
+    raw_hyperparameters = params.get("HyperParameters") or {}
+    log("Imported framework sagemaker_xgboost_container.training")
+    for key, value in raw_hyperparameters.items():  # sagemaker-containers tries json.loads on each value
+        if _not_json(str(value)):
+            log(f"Failed to parse hyperparameter {key} value {value} to Json.\nReturning the value itself")
+    log("No GPUs detected (normal if no gpus installed)")
+    log("Running XGBoost Sagemaker in algorithm mode")
+    symlinks = image is not None and image.version in ("1.7-1", "3.0-5")  # data_utils since commit 393a24e
+    if symlinks:
+        log("Determined 0 GPU(s) available on the instance.")
     channels = {c["ChannelName"]: c for c in params.get("InputDataConfig", [])}
     extra = sorted(set(channels) - CHANNELS)
     if extra:
@@ -112,23 +157,26 @@ def run_training(account_id: str, params: dict, log) -> dict:
                               "channels 'train' and, optionally, 'validation'.")
     if "train" not in channels:
         raise TrainingFailure("ClientError: Channel 'train' is required. Call fit({'train': ..., 'validation': ...}).")
-    num_round, early, xgb_params = _hyperparameters(params.get("HyperParameters") or {})
-    log("[INFO] Determined 0 GPU(s) available on the instance.")
-    log(f"[INFO] Running XGBoost algorithm mode with hyperparameters {sorted(params.get('HyperParameters', {}).items())}")
+    num_round, early, xgb_params = _hyperparameters(raw_hyperparameters)
     with tempfile.TemporaryDirectory(prefix="training-") as tmp:
         workdir = Path(tmp)
-        dtrain = _read_channel(account_id, "train", channels["train"], workdir)
-        log(f"[INFO] File size need to be processed in the node: train {dtrain.num_row()} rows, {dtrain.num_col()} features")
-        evals = [(dtrain, "train")]
+        dtrain = _read_channel(account_id, "train", channels["train"], workdir, log, symlinks)
+        dvalidation = None
         if "validation" in channels:
-            evals.append((_read_channel(account_id, "validation", channels["validation"], workdir), "validation"))
+            dvalidation = _read_channel(account_id, "validation", channels["validation"], workdir, log, symlinks)
+        log("Single node training.")
+        log(f"Train matrix has {dtrain.num_row()} rows and {dtrain.num_col()} columns")
+        evals = [(dtrain, "train")]
+        if dvalidation is not None:
+            log(f"Validation matrix has {dvalidation.num_row()} rows")
+            evals.append((dvalidation, "validation"))
         history: dict = {}
 
         class _LogRounds(xgb.callback.TrainingCallback):
             def after_iteration(self, model, epoch, evals_log):
                 parts = [f"{data}-{metric}:{values[-1]:.5f}" for data, metrics in evals_log.items()
                          for metric, values in metrics.items()]
-                log(f"[{epoch}]#011" + "#011".join(parts))
+                write(f"[{epoch}]#011" + "#011".join(parts))  # xgboost's own line; CloudWatch shows a tab as #011
                 return False
 
         try:

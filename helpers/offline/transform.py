@@ -21,7 +21,17 @@ DEFAULT_MAX_PAYLOAD_MB = 6
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return logs.service_datetime()
+
+
+# When AWS's phases of a transform job happen, in service-clock seconds after the create call (see jobs.py): the
+# instances start while the SDK prints its dots; the container's stream gets its lines before the first listing
+# that finds it; each instance's data-log stream appears after it (SageMaker's agent writes it), then the job ends.
+TRANSFORM_PHASES = {"instances": 55, "data_log": 65, "end": 75}
+# What SageMaker's FailureReason says when the container rejected records, and when the container itself failed;
+# the cause is in the logs (tests/reference/aws/failure-reasons.json).
+SEE_JOB_LOGS = "ClientError: See job logs for more information"
+CONTAINER_FAILED = "AlgorithmError: See job logs for more information"
 
 
 @dataclass
@@ -138,11 +148,15 @@ class TransformRun:
         self.name = params["TransformJobName"]
         self.stop_requested = None  # an Event, set by StopTransformJob
         self.workdir = Path(aws.workdir) / "transform" / self.name
-        self.epoch = int(time.time())
-        self.data_log = logs.LogStream(account_id, region, logs.TRANSFORM_GROUP, f"{self.name}/data-log")
+        self.created = logs.service_time()
+        self.epoch = int(self.created) + TRANSFORM_PHASES["instances"]
         count = int(params["TransformResources"]["InstanceCount"])
         self.instance_logs = [logs.LogStream(account_id, region, logs.TRANSFORM_GROUP,
-                                             logs.stream_name(self.name, i, self.epoch)) for i in range(count)]
+                                             logs.transform_stream(self.name, i, self.epoch)) for i in range(count)]
+        self.data_logs = [logs.LogStream(account_id, region, logs.TRANSFORM_GROUP,
+                                         logs.data_log_stream(self.name, i, self.epoch)) for i in range(count)]
+        self._data_lines: list[list[tuple[float, str]]] = [[] for _ in range(count)]  # written when the agent's
+        # stream appears (TRANSFORM_PHASES["data_log"]), each line with the time it happened
         self.trace = TransformTrace(self.name, count)
         aws.traces[self.name] = self.trace
 
@@ -205,12 +219,35 @@ class TransformRun:
         return env
 
     # -- the run -------------------------------------------------------------------------------------------------------
+    def _gate(self, phase: str) -> None:
+        from helpers.offline.jobs import gate
+
+        gate(self.aws, self.created + TRANSFORM_PHASES[phase], self.stop_requested)
+
+    def data_log(self, index: int, message: str, seconds: float | None = None) -> None:
+        """One [sagemaker logs] line of instance `index`'s agent, kept until its data-log stream appears."""
+        seconds = logs.service_time() if seconds is None else seconds
+        self._data_lines[index].append((seconds, logs.data_log_line(seconds, message)))
+
+    def _write_data_logs(self) -> None:
+        for stream, lines in zip(self.data_logs, self._data_lines):
+            for seconds, line in lines:
+                stream.write_lines([line], seconds)
+            lines.clear()
+
     def run(self) -> None:
-        self.job.transform_start_time = _now()
         uploaded: list[tuple[str, str]] = []
         try:
+            self._gate("instances")
+            self.job.transform_start_time = _now()
             self.workdir.mkdir(parents=True, exist_ok=True)
             failures = self._run(uploaded)
+            stopped = self.stop_requested is not None and self.stop_requested.is_set()
+            if not stopped:
+                self._gate("data_log")
+            self._write_data_logs()
+            if not stopped:
+                self._gate("end")
             if self.stop_requested is not None and self.stop_requested.is_set():
                 self._finish("Stopped", uploaded=uploaded)
             elif failures:
@@ -218,11 +255,14 @@ class TransformRun:
             else:
                 self._finish("Completed")
         except JobFailure as exc:
-            self.data_log.write(f"{logs.iso_now()}:[sagemaker logs]: {exc}")
-            self._finish("Failed", str(exc), uploaded=uploaded)
+            reason = str(exc).rstrip(".")  # the SDK adds ". Check troubleshooting guide ..." after it
+            self.data_log(0, reason)
+            self._write_data_logs()
+            self._finish("Failed", reason, uploaded=uploaded)
         except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
-            self._finish("Failed", f"InternalServerError: the offline runtime failed ({type(exc).__name__}: {exc}). "
-                                   "This is a bug in the course kit; please report it.", uploaded=uploaded)
+            self._write_data_logs()
+            self._finish("Failed", f"InternalServerError: the offline runtime failed ({type(exc).__name__}: {exc}); "
+                                   "this is a bug in the course kit, please report it", uploaded=uploaded)
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -239,8 +279,8 @@ class TransformRun:
         server_params = json.loads(probe.body) if probe.status == 200 else {}
         mct, mpim, strategy = self._effective(server_params)
         self.trace.max_concurrent_transforms, self.trace.max_payload_mb, self.trace.batch_strategy = mct, mpim, strategy
-        self.data_log.write(f"{logs.iso_now()}:[sagemaker logs]: MaxConcurrentTransforms={mct}, MaxPayloadInMB={mpim}, "
-                            f"BatchStrategy={'MULTI_RECORD' if strategy == 'MultiRecord' else 'SINGLE_RECORD'}")
+        parameters_line = (f"MaxConcurrentTransforms={mct}, MaxPayloadInMB={mpim}, "
+                           f"BatchStrategy={'MULTI_RECORD' if strategy == 'MultiRecord' else 'SINGLE_RECORD'}")
         t_input = p["TransformInput"]
         split_type = t_input.get("SplitType") or "None"
         if split_type == "TFRecord":
@@ -285,7 +325,9 @@ class TransformRun:
                 "split_type": split_type, "multi": strategy == "MultiRecord", "limit": mpim * MIB,
                 "concurrency": mct, "workers": _workers(mct, sum(1 for plan in plans if plan)), "invocation_timeout": timeout,
                 "assemble_with": p["TransformOutput"].get("AssembleWith") or "None",
-                "compression": t_input.get("CompressionType") or "None", "data_processing": processing}
+                "compression": t_input.get("CompressionType") or "None", "data_processing": processing,
+                "vcpus": instance_cpus or 1, "execution_parameters_size": len(probe.body),
+                "parameters_line": parameters_line}
         return self._drive(plans, base, out_bucket, out_prefix, uploaded)
 
     def _drive(self, plans, base, out_bucket, out_prefix, uploaded) -> list[tuple[str, str]]:
@@ -297,8 +339,10 @@ class TransformRun:
         processes, agents, inboxes, queues = [], [], {}, []
         started = time.time()
         for index, objects in enumerate(plans):
-            if not objects:  # an instance with no object sits idle, as on SageMaker
-                self.instance_logs[index].write("[INFO] No input objects were assigned to this instance.")
+            if not objects:  # an instance with no object sits idle, as on SageMaker: its container still starts
+                from helpers.offline.xgboost_container import startup_events
+
+                self.instance_logs[index].write_events(startup_events(base["image"], base["vcpus"]))
                 continue
             spec = dict(base, index=index)
             inbox, tasks, results = context.Queue(), context.Queue(), context.Queue()
@@ -371,7 +415,12 @@ class TransformRun:
         """Act on one report from an instance; returns how many objects it finished (0 or 1)."""
         kind = message[0]
         if kind == "log":
-            self.instance_logs[message[1]].write(*message[2])
+            seconds = logs.service_time()
+            events = [event for event in message[2] if event[0] != "data"]
+            self.instance_logs[message[1]].write_events(events, seconds)
+            for event in message[2]:
+                if event[0] == "data":
+                    self.data_log(message[1], event[1], seconds)
         elif kind == "batch":
             _, index, n, number, records, size, t0, t1 = message
             self.trace.batches.append(BatchTrace(index, self.inputs[n]["key"], number, records, size,
@@ -388,22 +437,19 @@ class TransformRun:
         elif kind == "failed":
             _, index, n, reason, data_lines = message
             item = self.inputs[n]
-            stamp = logs.iso_now()
-            self.data_log.write(*[f"{stamp}:[sagemaker logs]: {line}" for line in data_lines])
+            seconds = logs.service_time()
+            for line in data_lines:
+                self.data_log(index, line, seconds)
             failures.append((f"s3://{item['bucket']}/{item['key']}", reason))
             return 1
         return 0
 
     # -- the end -------------------------------------------------------------------------------------------------------
     def _failure_reason(self, failures: list[tuple[str, str]]) -> str:
-        first_uri, first_reason = failures[0]
-        first_reason = " ".join(first_reason.split()).rstrip(".")  # a FailureReason is one line
-        total = len(self.inputs)
-        more = f" ({len(failures) - 1} more failed: see the data-log stream)" if len(failures) > 1 else ""
-        advice = _advice(first_reason)
-        text = (f"ClientError: {len(failures)} of {total} input object(s) failed, so they have no .out; "
-                f"{first_uri}: {first_reason}{more}.{advice} See /aws/sagemaker/TransformJobs, stream {self.name}/data-log.")
-        return text[:1024]
+        """AWS's words: the cause is in the logs (explain_failure in helpers/results.py gives the kit's diagnosis)."""
+        if all(reason.startswith("ping: ") for _, reason in failures):
+            return CONTAINER_FAILED
+        return SEE_JOB_LOGS
 
     def _finish(self, status: str, reason: str | None = None, uploaded: list | None = None) -> None:
         if status == "Stopped" and uploaded:
@@ -415,20 +461,3 @@ class TransformRun:
         if self.job.transform_start_time is None:
             self.job.transform_start_time = self.job.transform_end_time
         self.job.transform_job_status = status
-
-
-def _advice(reason: str) -> str:
-    """One sentence that turns a container error into the change that fixes it."""
-    lowered = reason.lower()
-    if "could not convert string to float" in lowered:
-        return (" The CSV has a non-numeric field, most often a header row: write the test file with "
-                "to_csv(header=False, index=False), and drop the label and any ID column (or use InputFilter).")
-    if "415" in lowered and "content" in lowered:
-        return " Send a content type the XGBoost container reads: content_type='text/csv' (ContentType) for CSV."
-    if "406" in lowered:
-        return " Ask for an output the container writes: Accept 'text/csv' (accept= in the SDK) or leave it unset."
-    if "record is larger" in lowered or "larger than maxpayloadinmb" in lowered:
-        return ""
-    if "feature" in lowered and ("mismatch" in lowered or "expected" in lowered):
-        return " The rows must have exactly the features the model was trained on, without the label column."
-    return ""

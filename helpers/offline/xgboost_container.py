@@ -66,6 +66,60 @@ _VALID_OBJECTIVES = {
 _VOTE_OBJECTIVES = ("multi:softmax", "binary:hinge")
 
 
+# -- what the container prints (serving stack: sagemaker-containers 2.8.6.post2 starts nginx, then gunicorn) -----
+NO_GPUS = "No GPUs detected (normal if no gpus installed)"  # sagemaker_containers._env.num_gpus()
+# sagemaker_containers' etc/nginx.conf.template as the container logs it ("nginx config: \n%s\n"), proxy_read_timeout
+# from SAGEMAKER_MODEL_SERVER_TIMEOUT (60); the real transcript in tests/reference/aws shows the same lines.
+NGINX_CONFIG = """worker_processes auto;
+daemon off;
+pid /tmp/nginx.pid;
+error_log  /dev/stderr;
+worker_rlimit_nofile 4096;
+events {
+  worker_connections 2048;
+}
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log /dev/stdout combined;
+  upstream gunicorn {
+    server unix:/tmp/gunicorn.sock;
+  }
+  server {
+    listen 8080 deferred;
+    client_max_body_size 0;
+    keepalive_timeout 3;
+    location ~ ^/(ping|invocations|execution-parameters) {
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header Host $http_host;
+      proxy_redirect off;
+      proxy_read_timeout 60s;
+      proxy_pass http://gunicorn;
+    }
+    location / {
+      return 404 "{}";
+    }
+  }
+}"""
+# requirements.txt of each image's branch: gunicorn<20 (19.10.0) up to 1.5-1; 1.7-1 was rebuilt with 23.0.0 on
+# 2025-06-11 (commit ddd9206), 3.0-5 shipped with 23.0.0 (commit d4a0e90).
+_GUNICORN = {"1.7-1": "23.0.0", "3.0-5": "23.0.0"}
+GUNICORN_MASTER_PID = 18  # as in the reference transcript; workers follow from 25
+
+
+def startup_events(image: XGBoostImage, vcpus: int) -> list[tuple]:
+    """The container's start-up output on one instance: GPU detection, the nginx config, gunicorn and one worker
+    booted per vCPU of the instance type (gunicorn -w <cpu count>), as logs.render takes them."""
+    master = GUNICORN_MASTER_PID
+    events: list[tuple] = [("container", "INFO", NO_GPUS), ("container", "INFO", NO_GPUS),
+                           ("container", "INFO", "nginx config: \n" + NGINX_CONFIG)]
+    events += [("gunicorn", master, f"Starting gunicorn {_GUNICORN.get(image.version, '19.10.0')}"),
+               ("gunicorn", master, f"Listening at: unix:/tmp/gunicorn.sock ({master})"),
+               ("gunicorn", master, "Using worker: gevent")]
+    events += [("gunicorn", master + 7 + n, f"Booting worker with pid: {master + 7 + n}") for n in range(max(vcpus, 1))]
+    return events
+
+
 @dataclass
 class Response:
     """One HTTP response of the container: status code, raw body and Content-Type header."""
@@ -118,14 +172,16 @@ class XGBoostServer:
         environ: Mapping[str, str],
         *,
         nthread: int | None = None,
-        log: Callable[[str], None] | None = None,
+        log: Callable[..., None] | None = None,
         cpu_count: int | None = None,
     ):
         self.model_dir = Path(model_dir)
         self.image = image
         self.environ = dict(environ)
         self._v = _ORDER.index(image.version)
-        self._log = log or (lambda line: None)
+        raw_log = log or (lambda line, level="INFO": None)
+        # (message, level): the container's logger, which sees the model where SageMaker puts it
+        self._log = lambda message, level="INFO": raw_log(message.replace(str(self.model_dir), "/opt/ml/model"), level)
         self._nthread = nthread if nthread is not None else (1 if multiprocessing.parent_process() else 0)
         # the CPUs of the instance the container runs on (None: this machine's), as multiprocessing.cpu_count() sees them
         self._cpu_count = cpu_count
@@ -146,7 +202,7 @@ class XGBoostServer:
         try:
             self._load()
         except Exception as error:  # noqa: BLE001 - mirrors Flask's catch-all
-            self._log(f"Exception on /ping [GET]: {error}")
+            self._log(f"Exception on /ping [GET]\n{error}", "ERROR")
             return Response(500, _FLASK_500, _HTML)
         return Response(200, b"", _HTML)
 
@@ -190,13 +246,18 @@ class XGBoostServer:
                 return self._selectable_response(preds, accept_value)
             return self._predictions_response(preds, accept_value)
         except _Uncaught as error:
-            self._log(f"Exception on /invocations [POST]: {error}")
+            self._log(f"Exception on /invocations [POST]\n{error}", "ERROR")
             return Response(500, _FLASK_500, _HTML)
 
     # ----------------------------------------------------------------- parsing
     def _parse(self, body: bytes, raw_content_type: str | None) -> _Payload:
         content_type = _content_type_key(raw_content_type)
         if content_type == CSV:
+            try:
+                first = bytes(body[:4096]).strip().split(b"\n", 1)[0].decode("utf-8", "replace")
+                self._log(f"Determined delimiter of CSV input is '{_sniff_delimiter(first)}'")
+            except csv.Error:
+                pass  # the parser below raises the container's own error for it
             try:
                 numpy_era = 2 if self._since("3.0-5") else (1 if self._since("1.5-1") else 0)
                 return _Payload(_parse_csv(body, numpy_era), CSV)
@@ -240,7 +301,8 @@ class XGBoostServer:
             config = json.loads(self._models[0].booster.save_config())
             self._objective = config["learner"]["objective"]["name"]
             self._num_class = config["learner"]["learner_model_param"].get("num_class", "")
-            self._log(f"Model objective : {self._objective}")
+            if self._since("1.2-2"):
+                self._log(f"Model objective : {self._objective}")
         return self._models
 
     def _model_paths(self) -> list[Path]:
@@ -272,7 +334,8 @@ class XGBoostServer:
     def _load_models(self) -> list[_Model]:
         models = []
         for path in self._model_paths():
-            self._log(f"Loading the model from {path}")
+            if self._since("1.2-2"):
+                self._log(f"Loading the model from {path}")
             try:
                 with open(path, "rb") as handle:
                     booster = pickle.load(handle)
@@ -391,7 +454,7 @@ class XGBoostServer:
         return Response(200, body if isinstance(body, bytes) else body.encode(), _with_charset(accept))
 
     def _error(self, status: int, message: str) -> Response:
-        self._log(message)
+        self._log(message, "ERROR")  # serve.py: logging.exception(e) before answering
         return Response(status, message.encode(), _HTML)
 
 
