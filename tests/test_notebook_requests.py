@@ -23,9 +23,10 @@ from helpers.offline import request_log
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("aws_run_plan", ROOT / "tools" / "aws_run_plan.py")
 run_plan = importlib.util.module_from_spec(_spec)
-sys.modules["aws_run_plan"] = run_plan  # dataclasses look their module up there
+sys.modules[_spec.name] = run_plan  # its dataclasses look their module up there
 _spec.loader.exec_module(run_plan)
-NOTEBOOKS = [ROOT / "notebooks" / nb["file"] for nb in course_notebooks("v2")]  # the course index, SDK v2 kernels
+# The course's v2 notebooks (this environment); the v3 appendix runs in .venv-v3.
+NOTEBOOKS = [ROOT / "notebooks" / nb["file"] for nb in course_notebooks("v2")]
 CREATES = {"CreateModel", "CreateTrainingJob", "CreateTransformJob", "CreateEndpointConfig", "CreateEndpoint"}
 # Requests a notebook makes on purpose to show a mistake, or to show that clean-up spares other people's resources.
 INTENDED = {

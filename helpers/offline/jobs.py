@@ -318,6 +318,24 @@ def _create_model(original):
     return handler
 
 
+def _describe_model(original):
+    """moto answers `VpcConfig: {}` and `Containers: []` for a model created without them. AWS omits such fields, and
+    botocore's model requires SecurityGroupIds and Subnets in any VpcConfig, so SDK v3's shapes reject the empty one
+    (Model.get, ModelBuilder.build in notebooks/A1_sdk_v3.ipynb; ../shared/spec/offline-notes.md)."""
+    def handler(self) -> Any:
+        from moto.core.responses import ActionResult
+
+        result = original(self)
+        body = result.result if isinstance(result, ActionResult) else None
+        if isinstance(body, dict):
+            body = {key: value for key, value in body.items()
+                    if not (key in ("VpcConfig", "Containers", "PrimaryContainer") and not value)}
+            return ActionResult(body)
+        return result
+
+    return handler
+
+
 def response_handlers(aws) -> dict[str, Callable]:
     """The moto SageMakerResponse methods the runtime replaces, by name."""
     from moto.sagemaker.responses import SageMakerResponse
@@ -330,6 +348,7 @@ def response_handlers(aws) -> dict[str, Callable]:
         "create_model": _create_model(SageMakerResponse.create_model),
         "describe_transform_job": _describe_job(aws, SageMakerResponse.describe_transform_job),
         "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),
+        "describe_model": _describe_model(SageMakerResponse.describe_model),
     }
     return {action: _logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
 

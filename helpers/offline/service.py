@@ -106,6 +106,21 @@ def _quiet_sdk_logs() -> None:
             logger.setLevel(logging.WARNING)
 
 
+def _sdk_polling_modules() -> tuple[str, ...]:
+    """The SDK modules whose `time` drives their status polling: v2 polls in sagemaker.session; v3 (the appendix,
+    notebooks/A1_sdk_v3.ipynb) in the resources' wait() and the session helper's log tailing. None without an SDK."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major = version("sagemaker").split(".")[0]
+    except PackageNotFoundError:
+        return ()
+    if major == "2":
+        return ("sagemaker.session",)
+    # Not sagemaker.core.common_utils: it also stamps job names with time.time(), which must stay the real clock.
+    return ("sagemaker.core.resources", "sagemaker.core.helper.session_helper", "sagemaker.core.transformer")
+
+
 class CompressedClock:
     """Stands in for the `time` module inside the SDK's polling code: sleeps are cut short and the skipped time is
     added to `time()` (the ServiceClock's), so the SDK polls on its usual schedule without a learner waiting 5-30 s
@@ -160,6 +175,9 @@ class OfflineAWS:
         self._set_env("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
         self._set_env("AWS_DEFAULT_REGION", self.region)
         self._set_env("AWS_EC2_METADATA_DISABLED", "true")  # never ask an instance-metadata address for credentials
+        # SDK v3's ModelTrainer.train and ModelBuilder.build check the role with IAM SimulatePrincipalPolicy, which moto
+        # lacks; the SDK's own switch skips that check (the appendix, notebooks/A1_sdk_v3.ipynb).
+        self._set_env("SAGEMAKER_VALIDATE_ROLE", "false")
         # moto must be started before any boto3 client exists, or that client talks to real AWS.
         from moto import mock_aws
         from moto.core import DEFAULT_ACCOUNT_ID
@@ -276,11 +294,13 @@ class OfflineAWS:
         aws_cli.put_kit_cli_on_path()
 
     def _compress_sdk_clock(self) -> None:
-        import botocore.waiter
-        import sagemaker.session
+        import importlib
 
-        self._patch(sagemaker.session, "time", CompressedClock(time, self.clock))
+        import botocore.waiter
+
         self._patch(botocore.waiter, "time", CompressedClock(time, self.clock))
+        for name in _sdk_polling_modules():
+            self._patch(importlib.import_module(name), "time", CompressedClock(time, self.clock))
 
     # -- moto patches --------------------------------------------------------------------------------------------------
     def _install_patches(self) -> None:

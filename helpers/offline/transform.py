@@ -127,6 +127,16 @@ def _context():
     return processes.context()
 
 
+def _sdk_reads_recordio() -> bool:
+    """True where SDK v2's RecordIO protobuf exists (the course's .venv); not under SDK v3 (the appendix's .venv-v3)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("sagemaker.amazon.record_pb2") is not None
+    except ImportError:  # v3's removed-module finder answers for sagemaker.amazon
+        return False
+
+
 class JobFailure(Exception):
     """The job fails as a whole; the message is its FailureReason."""
 
@@ -266,6 +276,11 @@ class TransformRun:
         if split_type == "TFRecord":
             raise JobFailure("ClientError: SplitType TFRecord is for TensorFlow containers; the built-in XGBoost "
                              "container reads text/csv, text/libsvm and RecordIO-protobuf. Use SplitType Line for CSV.")
+        recordio = "application/x-recordio-protobuf"
+        if recordio in (t_input.get("ContentType"), p["TransformOutput"].get("Accept")) and not _sdk_reads_recordio():
+            raise JobFailure("ClientError: this offline runtime reads and writes RecordIO-protobuf with SDK v2's "
+                             "sagemaker.amazon.record_pb2, which SDK v3 removed; run RecordIO jobs in the course's .venv "
+                             "(SDK v2). On AWS the container does not depend on the SDK.")
         if mpim == 0:
             raise JobFailure("ClientError: MaxPayloadInMB=0 asks for chunked requests, which the built-in XGBoost "
                              "container does not accept. Set MaxPayloadInMB between 1 and 100 (6 is the default).")
