@@ -3,6 +3,7 @@ and during wait() stops the code, never the job (it runs on, findable, as on AWS
 shutdown ends every process the offline AWS started."""
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from helpers import data, models
 from sagemaker.transformer import Transformer
 
 course = helpers.connect("offline", quiet=True)
+# PACING (set per test): paced jobs (the default) make the create call return at once, as on AWS; unpaced, it waits
+# up to 5 s for a quick finish, the window in which an interrupt lands inside the create call.
+helpers.offline.current().pace_jobs = PACING
 course_data = models.upload_course_data(course)
 model_data = models.train_course_model(course, course_data)
 sm = course.sagemaker_client
@@ -101,12 +105,12 @@ def one_line_interrupt(result: dict, job: str) -> None:
     assert result["error"] is not None, result
     ename, traceback = result["error"]
     assert ename == "KeyboardInterrupt"
-    assert len(traceback) == 1, traceback  # one line, no traceback into the SDK or the kit
+    assert len(traceback) == 1, [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in traceback][-12:]  # one line, no traceback into the SDK or the kit
     assert f"the transform job '{job}' did not" in traceback[0] and "runs on, as on AWS" in traceback[0]
 
 
 def test_interrupts_stop_the_code_not_the_job_and_a_restart_leaves_no_process(kernel):
-    pid = int(kernel.run(SETUP)["stdout"].split()[-1])
+    pid = int(kernel.run("PACING = False\n" + SETUP)["stdout"].split()[-1])
 
     # "Interrupt kernel" while transform() is inside its create call (the offline create waits for a quick finish)
     result = kernel.run('transformer = slow_transformer(); say_when_created("interrupted-create")\n'
@@ -146,7 +150,7 @@ def test_a_kernel_that_ends_while_a_job_runs_leaves_no_process(end):
     frontend that signals the kernel only): the offline processes end with it."""
     kernel = Kernel()
     try:
-        pid = int(kernel.run(SETUP)["stdout"].split()[-1])
+        pid = int(kernel.run("PACING = False\n" + SETUP)["stdout"].split()[-1])
         kernel.run('slow_transformer().transform(f"s3://{course.bucket}/slow/in.csv", content_type="text/csv", '
                    'split_type="Line", job_name="running-at-the-end", wait=False, logs=False)')
         started = kernel.processes(pid)
@@ -156,5 +160,23 @@ def test_a_kernel_that_ends_while_a_job_runs_leaves_no_process(end):
         else:
             psutil.Process(pid).kill()
         assert all_gone(started) == []
+    finally:
+        kernel.close()
+
+
+def test_an_interrupt_of_a_paced_transform_leaves_the_job_running_and_its_handle_set():
+    """With the default pacing the create call returns at once (as on AWS), so "Interrupt kernel" lands in the SDK's
+    wait(): the job runs on, transformer.latest_transform_job names it, and one line says so."""
+    kernel = Kernel()
+    try:
+        kernel.run("PACING = True\n" + SETUP)
+        result = kernel.run('transformer = slow_transformer(); say_when_created("paced-job")\n'
+                            'transformer.transform(f"s3://{course.bucket}/slow/in.csv", content_type="text/csv", '
+                            'split_type="Line", job_name="paced-job", logs=False)',
+                            interrupt_after="job-created", delay=0.5)
+        one_line_interrupt(result, "paced-job")
+        found = kernel.run("print(transformer.latest_transform_job.name, helpers.offline.current().interrupts.deferred, "
+                           "statuses())")
+        assert found["stdout"] == "paced-job 0 {'paced-job': 'InProgress'}\n", found
     finally:
         kernel.close()

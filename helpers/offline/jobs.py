@@ -61,10 +61,12 @@ def hold_past_creation_second(created: float) -> None:
 class JobThread:
     """The background run of one job; `abandon` lets a stopping offline AWS end it without waiting."""
 
-    def __init__(self, target: Callable[[], None], name: str, clock=None):
+    def __init__(self, target: Callable[[], None], name: str, clock=None, paced: bool = True):
         self.stop_requested = threading.Event()
-        self._target, self._clock = target, clock
+        # an unpaced job runs straight through: the service clock neither waits for it nor gates it
+        self._target, self._clock = target, (clock if paced else None)
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.paced = paced  # read by gate(), which runs in this thread
 
     def _run(self) -> None:
         try:
@@ -90,19 +92,17 @@ class JobThread:
         self.stop_requested.set()
 
 
-def create_wait_seconds(aws, response) -> float:
-    """How long a create call waits for its job. Paced jobs start at once for this process's own pollers, whose
-    shortened sleeps move the service clock; a request that came through the loopback server (the AWS CLI, whose
-    waiter sleeps 60 real seconds between checks in its own process) waits up to quick_finish_seconds, so the
-    CLI's first check already sees the end, as the SDK's does."""
-    if not aws.pace_jobs or getattr(response, "is_werkzeug_request", False):
-        return aws.quick_finish_seconds
-    return 0
+def is_paced(aws, response) -> bool:
+    """Whether a new job goes through AWS's phases on the service clock. A request that came through the loopback
+    server (the AWS CLI, whose waiter sleeps 60 real seconds between checks in its own process, so nothing in this
+    process moves the clock) runs unpaced: its create call waits up to quick_finish_seconds for the end, so the CLI's
+    first check already sees it, as the SDK's does. So does every job when pacing is off (make bench)."""
+    return aws.pace_jobs and not getattr(response, "is_werkzeug_request", False)
 
 
 def gate(aws, when: float, stop: threading.Event | None = None) -> None:
     """Wait for service time `when` when jobs are paced (the default), else go on at once."""
-    if aws.pace_jobs:
+    if aws.pace_jobs and getattr(threading.current_thread(), "paced", True):
         aws.clock.wait_until(when, stop)
 
 
@@ -213,9 +213,10 @@ def _create_training_job(aws, original):
                                                           .total_seconds()))
                 job.training_time_in_seconds = job.billable_time_in_seconds
 
-        runner = JobThread(run, f"training-{name}", aws.clock)
+        paced = is_paced(aws, self)
+        runner = JobThread(run, f"training-{name}", aws.clock, paced)
         aws.jobs[("training", account, region, name)] = runner
-        runner.start(create_wait_seconds(aws, self), interrupted)
+        runner.start(0 if paced else aws.quick_finish_seconds, interrupted)
         return result
 
     return _holding_interrupts(aws, "training", "TrainingJobName", create)
@@ -248,10 +249,11 @@ def _create_transform_job(aws, original):
         from helpers.offline.processes import start_fork_server
 
         start_fork_server()
-        runner = JobThread(run.run, f"transform-{name}", aws.clock)
+        paced = is_paced(aws, self)
+        runner = JobThread(run.run, f"transform-{name}", aws.clock, paced)
         run.stop_requested = runner.stop_requested
         aws.jobs[("transform", self.current_account, self.region, name)] = runner
-        runner.start(create_wait_seconds(aws, self), interrupted)
+        runner.start(0 if paced else aws.quick_finish_seconds, interrupted)
         return result
 
     return _holding_interrupts(aws, "transform", "TransformJobName", create)

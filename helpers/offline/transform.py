@@ -151,6 +151,7 @@ class TransformRun:
         self.stop_requested = None  # an Event, set by StopTransformJob
         self.workdir = Path(aws.workdir) / "transform" / self.name
         self.created = logs.service_time()
+        self.created_real = time.time()  # job names are made with the real clock (strftime), not the service clock
         self.epoch = int(self.created) + TRANSFORM_PHASES["instances"]
         count = int(params["TransformResources"]["InstanceCount"])
         self.instance_logs = [logs.LogStream(account_id, region, logs.TRANSFORM_GROUP,
@@ -452,7 +453,7 @@ class TransformRun:
     def _finish(self, status: str, reason: str | None = None, uploaded: list | None = None) -> None:
         from helpers.offline.jobs import hold_past_creation_second
 
-        hold_past_creation_second(self.epoch)
+        hold_past_creation_second(self.created_real)
         if status == "Stopped" and uploaded:
             for bucket, key in uploaded:  # a stopped job stores no output
                 s3io.delete(self.account_id, bucket, key)
