@@ -191,6 +191,20 @@ def test_case_31_artifact_key_is_output_path_job_name_output_model_tar_gz(course
     assert client.describe_training_job(TrainingJobName="j")["ModelArtifacts"]["S3ModelArtifacts"] == \
         f"s3://{course.bucket}/o/j/output/model.tar.gz"
     assert keys_under(course, "o/") == ["o/j/output/model.tar.gz"]
+    described = client.describe_training_job(TrainingJobName="j")
+    # filled in by the service, and one transition per status keeping its last message, as in the real response
+    # tests/reference/aws/describe-training-job-2022.json
+    assert described["InputDataConfig"][0]["CompressionType"] == "None"
+    assert described["InputDataConfig"][0]["RecordWrapperType"] == "None"
+    assert described["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataDistributionType"] == "FullyReplicated"
+    assert described["OutputDataConfig"]["KmsKeyId"] == ""
+    assert described["EnableNetworkIsolation"] is False and described["EnableManagedSpotTraining"] is False
+    assert described["EnableInterContainerTrafficEncryption"] is False
+    transitions = described["SecondaryStatusTransitions"]
+    assert [t["Status"] for t in transitions] == ["Starting", "Downloading", "Training", "Uploading", "Completed"]
+    assert transitions[0]["StatusMessage"] == "Preparing the instances for training"
+    assert all(a["EndTime"] == b["StartTime"] for a, b in zip(transitions, transitions[1:]))
+    assert described["TrainingStartTime"] == transitions[1]["StartTime"]
 
 
 def test_a_model_on_another_image_can_be_created_but_its_job_fails_naming_the_image(course, course_data, model_data):

@@ -107,6 +107,25 @@ def gate(aws, when: float, stop: threading.Event | None = None) -> None:
 
 
 # -- training -------------------------------------------------------------------------------------------------------
+def _fill_in_training_defaults(job) -> None:
+    """What DescribeTrainingJob shows for fields the request left out (tests/reference/aws/describe-training-job-2022.json)."""
+    channels = []
+    for channel in job.input_data_config or []:
+        channel = dict(channel)
+        source = channel.get("DataSource", {}).get("S3DataSource")
+        if source is not None:
+            channel["DataSource"] = dict(channel["DataSource"], S3DataSource=dict(
+                source, S3DataDistributionType=source.get("S3DataDistributionType") or "FullyReplicated"))
+        channel.setdefault("CompressionType", "None")
+        channel.setdefault("RecordWrapperType", "None")
+        channels.append(channel)
+    job.input_data_config = channels
+    job.output_data_config = dict(job.output_data_config, KmsKeyId=job.output_data_config.get("KmsKeyId", ""))
+    for flag in ("enable_network_isolation", "enable_inter_container_traffic_encryption", "enable_managed_spot_training"):
+        if getattr(job, flag, None) is None:
+            setattr(job, flag, False)
+
+
 def _holding_interrupts(aws, kind: str, name_field: str, create):
     """The create call as one step, as on AWS: an interrupt during it ends only its wait (helpers/offline/interrupts.py)."""
 
@@ -126,6 +145,7 @@ def _create_training_job(aws, original):
         result = original(self)
         job = backend.training_jobs[name]
         job.algorithm_specification.pop("MetricDefinitions", None)  # moto's placeholder metrics are not XGBoost's
+        _fill_in_training_defaults(job)
         t0 = logs.service_time()
         start = _now()
         job.creation_time = start
