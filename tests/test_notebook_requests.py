@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import botocore.session
@@ -22,6 +23,7 @@ from helpers.offline import request_log
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("aws_run_plan", ROOT / "tools" / "aws_run_plan.py")
 run_plan = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = run_plan  # its dataclasses look their module up there while the class is made
 _spec.loader.exec_module(run_plan)
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CREATES = {"CreateModel", "CreateTrainingJob", "CreateTransformJob", "CreateEndpointConfig", "CreateEndpoint"}
