@@ -7,21 +7,37 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The SDK v3 appendix (notebooks/A1_sdk_v3.ipynb) has an environment of its own: v2 and v3 both install `sagemaker`.
+VENV_V3 := .venv-v3
+PY_V3 := $(VENV_V3)/bin/python
+STAMP_V3 := $(VENV_V3)/.installed
 
-.PHONY: course test lab bench site run-plan clean offline-shell
+.PHONY: course course-v3 test lab lab-v3 bench site run-plan lock clean offline-shell
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
+
+$(STAMP_V3): requirements-v3.txt pyproject.toml
+	@test -x $(PY_V3) || $(PYTHON) -m venv $(VENV_V3)
+	$(PY_V3) -m pip install --quiet --disable-pip-version-check -r requirements-v3.txt
+	$(PY_V3) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP_V3)
 
 course: $(STAMP)
 	$(PY) tools/run_course.py
 
-test: $(STAMP)
+# The v3 appendix, offline, in .venv-v3 (make course runs the v2 notebooks).
+course-v3: $(STAMP_V3)
+	$(PY_V3) tools/run_course.py notebooks/A1_sdk_v3.ipynb
+
+# Then nbval over notebooks/ in .venv-v3: conftest.py collects the notebooks of that environment, the v3 appendix.
+test: $(STAMP) $(STAMP_V3)
 	@command -v chromium >/dev/null 2>&1 || echo "make test: Chromium is not installed, so the site's browser test (tests/test_site.py) is skipped; to run it: apt-get install chromium chromium-driver"
 	$(PY) -m pytest -rs
+	$(PY_V3) -m pytest -rs notebooks/
 
 # JupyterLab refuses to start as root (containers, some Studio images) unless told; the kit tells it.
 lab: $(STAMP)
@@ -30,8 +46,20 @@ lab: $(STAMP)
 offline-shell: $(STAMP)
 	$(PY) -m helpers.offline
 
+# The same JupyterLab, with .venv-v3 as a kernel ("Python 3 (course, SDK v3)", the appendix's kernelspec), on the appendix.
+lab-v3: $(STAMP) $(STAMP_V3)
+	@$(PY_V3) -m ipykernel install --prefix $(VENV) --name course-sdk-v3 --display-name "Python 3 (course, SDK v3)" \
+		>/dev/null 2>&1 || { echo "make lab-v3: could not register .venv-v3 as a Jupyter kernel"; exit 1; }
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/A1_sdk_v3.ipynb
+
 bench: $(STAMP)
 	$(PY) tools/bench.py
+	$(PY) tools/bench_setup.py
+
+# requirements.lock: the exact versions of the working .venv, after a change to requirements.txt
+lock:
+	@echo "# Exact versions of a working .venv (Python 3.11, Linux), used as pip constraints by make; made by make lock." > requirements.lock
+	$(PY) -m pip freeze --exclude-editable --disable-pip-version-check | sort -f >> requirements.lock
 
 # The course as a web site in build/site/, from make course's executed copies (or the committed outputs); no network.
 site: $(STAMP)

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers import fast_setup
 from helpers.course import (  # noqa: F401  (re-exported: notebooks and tests name them from backend)
     COURSE_PREFIX,
     COURSE_TAG_KEY,
@@ -77,11 +78,17 @@ def check_versions() -> None:
     except PackageNotFoundError:
         raise CourseSetupError("The SageMaker Python SDK is not installed in this kernel. Run `make lab` from the "
                                "course folder, or `pip install -r requirements.txt` in this environment.") from None
+    if sdk.startswith("3."):  # `pip install sagemaker` gives v3, which removed the lesson's Model/Estimator/Transformer
+        raise CourseSetupError(f"This kernel has SageMaker Python SDK {sdk}, but this notebook uses v2 (the lesson's "
+                               "API, removed in v3): pick the course's kernel (`make lab`, .venv) or run "
+                               "`pip install 'sagemaker>=2.257,<3'` here; for v3, open appendix notebooks/A1_sdk_v3.ipynb "
+                               "in the .venv-v3 kernel (`make lab-v3`).")
     if not sdk.startswith("2."):
         raise CourseSetupError(f"The course teaches the SageMaker Python SDK v2 (the lesson's API); this kernel has "
                                f"{sdk}. Install v2 with: pip install 'sagemaker>=2.257,<3'.")
 
 
+@fast_setup.setup_cell  # ~half the setup cell's time is not the SDK's own import cost (helpers/fast_setup.py)
 def connect(backend: str | None = None, region: str | None = None, quiet: bool = False) -> Course:
     """Start the chosen backend and return the Course; prints one line saying where jobs will run."""
     check_versions()
@@ -113,24 +120,32 @@ def _quiet_sdk_config_log() -> None:
 
 def _cache_sdk_config_checks() -> None:
     """SDK v2 validates its config file against a JSON schema on every setting it looks up (~0.07 s, about 18 times
-    per transform job); the file does not change while a notebook runs, so validate each distinct config once."""
+    per transform job, and twice in `Session()`); the file does not change while a notebook runs, so validate each
+    distinct config once. Same check and same error as `jsonschema.validate`, without re-checking the SDK's own
+    schema against the JSON Schema meta-schema each time (~0.1-0.2 s per call)."""
     import json
 
+    import jsonschema
+    import sagemaker.config.config
     import sagemaker.utils
 
-    original = sagemaker.utils.validate_sagemaker_config
-    if getattr(original, "course_cached", False):
+    if getattr(sagemaker.utils.validate_sagemaker_config, "course_cached", False):
         return
+    schema = sagemaker.config.config.SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
+    validator = jsonschema.validators.validator_for(schema)(schema)
     seen: set[str] = set()
 
     def validate_once(sagemaker_config: dict = None):
         key = json.dumps(sagemaker_config, sort_keys=True, default=str)
         if key not in seen:
-            original(sagemaker_config)
+            error = jsonschema.exceptions.best_match(validator.iter_errors(sagemaker_config))
+            if error is not None:
+                raise error
             seen.add(key)
 
     validate_once.course_cached = True
     sagemaker.utils.validate_sagemaker_config = validate_once
+    sagemaker.config.config.validate_sagemaker_config = validate_once  # load_sagemaker_config, in Session()
 
 
 def _prepare_sdk() -> None:

@@ -9,7 +9,6 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, OFFLINE_REGION
@@ -350,11 +349,10 @@ def _set_path(request: dict, path: str, value: Any) -> None:
 # --- checking a request against botocore's service model ------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def _service_model():
-    import botocore.session
+    from helpers.service_rules import service_model
 
-    return botocore.session.get_session().get_service_model("sagemaker")
+    return service_model()  # the one copy the offline SageMaker's checks load too
 
 
 def _input_shape(operation: str):
@@ -372,11 +370,12 @@ def request_problems(request: Mapping[str, Any], operation: str = "CreateTransfo
     """(API path, problem) for each way `request` breaks botocore's input shape, including enums, patterns and maxima.
 
     botocore's own ParamValidator checks names, types, required members and minima; the rest (maxima, patterns,
-    enums) comes from the offline SageMaker's own walk of the same service model, worded for the console.
+    enums) comes from the walk of the same service model that the offline SageMaker uses (helpers/service_rules.py),
+    worded for the console.
     """
     from botocore.validate import ParamValidator
 
-    from helpers.offline.validation import broken_constraints
+    from helpers.service_rules import broken_constraints
 
     report = ParamValidator().validate(dict(request), _input_shape(operation))
     # Minimum lengths and values are reported below, with the others, from the same metadata.
@@ -402,7 +401,7 @@ def validate_request(request: Mapping[str, Any], operation: str = "CreateTransfo
 
 def _console_path(steps: tuple) -> str:
     """A request path as the console's advice names it: `Tags[0].Key`, `Environment key`, `Environment['A']`."""
-    from helpers.offline.validation import MapKey
+    from helpers.service_rules import MapKey
 
     text = ""
     for step in steps:

@@ -44,14 +44,20 @@ def upload_course_data(course) -> CourseData:
 
 
 def image_uri(course) -> str:
-    from sagemaker import image_uris
+    try:
+        from sagemaker import image_uris
+    except ImportError:  # SDK v3 (the appendix's .venv-v3) moved it
+        from sagemaker.core import image_uris
 
     return image_uris.retrieve("xgboost", course.region, XGBOOST_VERSION)
 
 
 def train_course_model(course, course_data: CourseData, job_prefix: str = COURSE_JOB_PREFIX) -> str:
     """Run the course's training job with boto3 (the SDK version is notebook 01) and return its model.tar.gz URI."""
-    from sagemaker.utils import name_from_base
+    try:
+        from sagemaker.utils import name_from_base
+    except ImportError:  # SDK v3 (the appendix's .venv-v3) moved it
+        from sagemaker.core.common_utils import name_from_base
 
     client = course.sagemaker_client
     name = name_from_base(job_prefix)

@@ -176,10 +176,13 @@ def _execution_role(boto_session: boto3.Session, where: str, account: str) -> st
         return configured
     if where == LAPTOP:
         raise CourseSetupError(f"No execution role is set. {role_help(account)}")
-    import sagemaker
+    try:  # SDK v3 (the appendix's .venv-v3) moved the role lookup; v2 has it at the top level
+        from sagemaker.core.helper.session_helper import Session, get_execution_role
+    except ImportError:
+        from sagemaker import Session, get_execution_role
 
     try:
-        return sagemaker.get_execution_role(sagemaker_session=sagemaker.Session(boto_session=boto_session))
+        return get_execution_role(sagemaker_session=Session(boto_session=boto_session))
     except (ValueError, ClientError, BotoCoreError) as error:
         raise CourseSetupError(
             f"Could not find the execution role of this {where} ({error}). Set {ROLE_VARIABLE} to the role ARN "

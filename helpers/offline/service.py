@@ -95,6 +95,32 @@ class ServiceClock:
                 self._busy += 1
 
 
+def _quiet_sdk_logs() -> None:
+    """Before the first `import sagemaker`: the SDK logs at INFO where it looked for config files (this machine's paths)
+    and that it will collect telemetry (it will not, offline); a learner's own logging levels are kept."""
+    import logging
+
+    for name in ("sagemaker.config", "sagemaker.telemetry.telemetry_logging"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
+def _sdk_polling_modules() -> tuple[str, ...]:
+    """The SDK modules whose `time` drives their status polling: v2 polls in sagemaker.session; v3 (the appendix,
+    notebooks/A1_sdk_v3.ipynb) in the resources' wait() and the session helper's log tailing. None without an SDK."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major = version("sagemaker").split(".")[0]
+    except PackageNotFoundError:
+        return ()
+    if major == "2":
+        return ("sagemaker.session",)
+    # Not sagemaker.core.common_utils: it also stamps job names with time.time(), which must stay the real clock.
+    return ("sagemaker.core.resources", "sagemaker.core.helper.session_helper", "sagemaker.core.transformer")
+
+
 class CompressedClock:
     """Stands in for the `time` module inside the SDK's polling code: sleeps are cut short and the skipped time is
     added to `time()` (the ServiceClock's), so the SDK polls on its usual schedule without a learner waiting 5-30 s
@@ -136,6 +162,9 @@ class OfflineAWS:
         # Jobs go through AWS's phases on the service clock (status transitions, log streams appearing); tools that
         # time the runtime itself (make bench) turn this off.
         self.pace_jobs = True
+        from helpers.offline.interrupts import Interrupts
+
+        self.interrupts = Interrupts(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "OfflineAWS":
@@ -146,6 +175,9 @@ class OfflineAWS:
         self._set_env("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
         self._set_env("AWS_DEFAULT_REGION", self.region)
         self._set_env("AWS_EC2_METADATA_DISABLED", "true")  # never ask an instance-metadata address for credentials
+        # SDK v3's ModelTrainer.train and ModelBuilder.build check the role with IAM SimulatePrincipalPolicy, which moto
+        # lacks; the SDK's own switch skips that check (the appendix, notebooks/A1_sdk_v3.ipynb).
+        self._set_env("SAGEMAKER_VALIDATE_ROLE", "false")
         # moto must be started before any boto3 client exists, or that client talks to real AWS.
         from moto import mock_aws
         from moto.core import DEFAULT_ACCOUNT_ID
@@ -154,9 +186,15 @@ class OfflineAWS:
         self._mock.start()
         self.account_id = DEFAULT_ACCOUNT_ID
         self._install_patches()
+        _quiet_sdk_logs()
         self._ignore_configured_endpoints()
         self._compress_sdk_clock()
         self.role_arn = self._create_role()
+        from helpers.offline.interrupts import install_in_ipython
+
+        undo = install_in_ipython(self.interrupts)
+        if undo is not None:
+            self._undo.append(undo)
         self._serve_other_processes()
         return self
 
@@ -206,6 +244,19 @@ class OfflineAWS:
 
         self._undo.append(undo)
 
+    def use_role_credentials(self, session_name: str = "SageMaker") -> None:
+        """Call AWS as the offline role, as a notebook in SageMaker Studio calls as its execution role: the SDK's
+        get_execution_role() then answers that role (for the `%load_ext` extension and helpers.testing)."""
+        import boto3
+
+        credentials = boto3.client("sts", region_name=self.region).assume_role(
+            RoleArn=self.role_arn, RoleSessionName=session_name)["Credentials"]
+        self._set_env("AWS_ACCESS_KEY_ID", credentials["AccessKeyId"])
+        self._set_env("AWS_SECRET_ACCESS_KEY", credentials["SecretAccessKey"])
+        self._set_env("AWS_SESSION_TOKEN", credentials["SessionToken"])
+        boto3.DEFAULT_SESSION = None  # the default session caches the credentials it found first
+        self._undo.append(lambda: setattr(boto3, "DEFAULT_SESSION", None))
+
     def _create_role(self) -> str:
         import boto3
 
@@ -243,11 +294,13 @@ class OfflineAWS:
         aws_cli.put_kit_cli_on_path()
 
     def _compress_sdk_clock(self) -> None:
-        import botocore.waiter
-        import sagemaker.session
+        import importlib
 
-        self._patch(sagemaker.session, "time", CompressedClock(time, self.clock))
+        import botocore.waiter
+
         self._patch(botocore.waiter, "time", CompressedClock(time, self.clock))
+        for name in _sdk_polling_modules():
+            self._patch(importlib.import_module(name), "time", CompressedClock(time, self.clock))
 
     # -- moto patches --------------------------------------------------------------------------------------------------
     def _install_patches(self) -> None:

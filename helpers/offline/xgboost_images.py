@@ -106,8 +106,14 @@ def _image_config() -> dict:
             "The SageMaker Python SDK is not installed, so built-in XGBoost image URIs cannot be checked. "
             "Install the course requirements (pip install -r requirements.txt)."
         )
-    path = Path(list(spec.submodule_search_locations)[0]) / "image_uri_config" / "xgboost.json"
-    return json.loads(path.read_text())
+    # v2 keeps it in sagemaker/image_uri_config, v3 in sagemaker/core/image_uri_config (the appendix's .venv-v3).
+    for folder in spec.submodule_search_locations:
+        for path in (Path(folder) / "image_uri_config" / "xgboost.json",
+                     Path(folder) / "core" / "image_uri_config" / "xgboost.json"):
+            if path.is_file():
+                return json.loads(path.read_text())
+    raise RuntimeError("The installed SageMaker Python SDK has no image_uri_config/xgboost.json, so built-in XGBoost "
+                       "image URIs cannot be checked. Reinstall the course requirements (pip install -r requirements.txt).")
 
 
 @functools.lru_cache(maxsize=None)
