@@ -12,11 +12,11 @@ VENV_V3 := .venv-v3
 PY_V3 := $(VENV_V3)/bin/python
 STAMP_V3 := $(VENV_V3)/.installed
 
-.PHONY: course course-v3 test lab lab-v3 bench site run-plan clean
+.PHONY: course course-v3 test lab lab-v3 bench site run-plan lock clean offline-shell
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
@@ -43,6 +43,9 @@ test: $(STAMP) $(STAMP_V3)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
+offline-shell: $(STAMP)
+	$(PY) -m helpers.offline
+
 # The same JupyterLab, with .venv-v3 as a kernel ("Python 3 (course, SDK v3)", the appendix's kernelspec), on the appendix.
 lab-v3: $(STAMP) $(STAMP_V3)
 	@$(PY_V3) -m ipykernel install --prefix $(VENV) --name course-sdk-v3 --display-name "Python 3 (course, SDK v3)" \
@@ -51,6 +54,12 @@ lab-v3: $(STAMP) $(STAMP_V3)
 
 bench: $(STAMP)
 	$(PY) tools/bench.py
+	$(PY) tools/bench_setup.py
+
+# requirements.lock: the exact versions of the working .venv, after a change to requirements.txt
+lock:
+	@echo "# Exact versions of a working .venv (Python 3.11, Linux), used as pip constraints by make; made by make lock." > requirements.lock
+	$(PY) -m pip freeze --exclude-editable --disable-pip-version-check | sort -f >> requirements.lock
 
 # The course as a web site in build/site/, from make course's executed copies (or the committed outputs); no network.
 site: $(STAMP)

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers import fast_setup
 from helpers.course import (  # noqa: F401  (re-exported: notebooks and tests name them from backend)
     COURSE_PREFIX,
     COURSE_TAG_KEY,
@@ -87,6 +88,7 @@ def check_versions() -> None:
                                f"{sdk}. Install v2 with: pip install 'sagemaker>=2.257,<3'.")
 
 
+@fast_setup.setup_cell  # ~half the setup cell's time is not the SDK's own import cost (helpers/fast_setup.py)
 def connect(backend: str | None = None, region: str | None = None, quiet: bool = False) -> Course:
     """Start the chosen backend and return the Course; prints one line saying where jobs will run."""
     check_versions()
@@ -118,24 +120,32 @@ def _quiet_sdk_config_log() -> None:
 
 def _cache_sdk_config_checks() -> None:
     """SDK v2 validates its config file against a JSON schema on every setting it looks up (~0.07 s, about 18 times
-    per transform job); the file does not change while a notebook runs, so validate each distinct config once."""
+    per transform job, and twice in `Session()`); the file does not change while a notebook runs, so validate each
+    distinct config once. Same check and same error as `jsonschema.validate`, without re-checking the SDK's own
+    schema against the JSON Schema meta-schema each time (~0.1-0.2 s per call)."""
     import json
 
+    import jsonschema
+    import sagemaker.config.config
     import sagemaker.utils
 
-    original = sagemaker.utils.validate_sagemaker_config
-    if getattr(original, "course_cached", False):
+    if getattr(sagemaker.utils.validate_sagemaker_config, "course_cached", False):
         return
+    schema = sagemaker.config.config.SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
+    validator = jsonschema.validators.validator_for(schema)(schema)
     seen: set[str] = set()
 
     def validate_once(sagemaker_config: dict = None):
         key = json.dumps(sagemaker_config, sort_keys=True, default=str)
         if key not in seen:
-            original(sagemaker_config)
+            error = jsonschema.exceptions.best_match(validator.iter_errors(sagemaker_config))
+            if error is not None:
+                raise error
             seen.add(key)
 
     validate_once.course_cached = True
     sagemaker.utils.validate_sagemaker_config = validate_once
+    sagemaker.config.config.validate_sagemaker_config = validate_once  # load_sagemaker_config, in Session()
 
 
 def _prepare_sdk() -> None:
@@ -188,6 +198,11 @@ def _connect_aws(region: str | None) -> Course:
 
     aws_guards.install_launch_notices(boto_session)  # a cost line before any job starts instances
     aws_guards.install_error_advice()  # "What to do: ..." under AWS errors in notebook cells
+    from helpers import aws_cli
+
+    # `!aws ...` in a cell: the kit's CLI, in the notebook's region, with the learner's own credentials.
+    aws_cli.put_kit_cli_on_path()
+    os.environ["AWS_DEFAULT_REGION"] = boto_session.region_name
     session = sagemaker.Session(boto_session=boto_session)
     return Course(
         backend="aws",

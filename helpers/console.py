@@ -9,7 +9,6 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, OFFLINE_REGION
@@ -70,6 +69,25 @@ class ConsoleField:
     required: bool = False  # the API refuses the request without it
     to_api: tuple = ()  # (console choice, API value) pairs where the two differ
     source: str = UNVERIFIED  # where the label was checked
+
+    @property
+    def cli_option(self) -> str | None:
+        """The AWS CLI option that carries the field (`aws sagemaker create-transform-job --transform-resources
+        InstanceType=...`): the request's top-level field in kebab case, as the CLI names every option."""
+        if not self.api_path:
+            return None
+        from botocore import xform_name
+
+        top, *inner = self.api_path.split(".")
+        option = f"--{xform_name(top, '-')}"
+        if not inner:
+            if self.kind == "pairs":  # a list of tags, or a map: the CLI's shorthand for each
+                return f"{option} " + ("Key=...,Value=..." if top == "Tags" else "KEY=VALUE")
+            return option
+        value = f"{inner[-1]}=" + ("{KEY=VALUE}" if self.kind == "pairs" else "...")
+        for name in reversed(inner[:-1]):  # the CLI's shorthand nests structures in braces
+            value = f"{name}={{{value}}}"
+        return f"{option} {value}"
 
 
 def _s3(suffix: str) -> str:
@@ -331,11 +349,10 @@ def _set_path(request: dict, path: str, value: Any) -> None:
 # --- checking a request against botocore's service model ------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def _service_model():
-    import botocore.session
+    from helpers.service_rules import service_model
 
-    return botocore.session.get_session().get_service_model("sagemaker")
+    return service_model()  # the one copy the offline SageMaker's checks load too
 
 
 def _input_shape(operation: str):
@@ -353,11 +370,12 @@ def request_problems(request: Mapping[str, Any], operation: str = "CreateTransfo
     """(API path, problem) for each way `request` breaks botocore's input shape, including enums, patterns and maxima.
 
     botocore's own ParamValidator checks names, types, required members and minima; the rest (maxima, patterns,
-    enums) comes from the offline SageMaker's own walk of the same service model, worded for the console.
+    enums) comes from the walk of the same service model that the offline SageMaker uses (helpers/service_rules.py),
+    worded for the console.
     """
     from botocore.validate import ParamValidator
 
-    from helpers.offline.validation import broken_constraints
+    from helpers.service_rules import broken_constraints
 
     report = ParamValidator().validate(dict(request), _input_shape(operation))
     # Minimum lengths and values are reported below, with the others, from the same metadata.
@@ -383,7 +401,7 @@ def validate_request(request: Mapping[str, Any], operation: str = "CreateTransfo
 
 def _console_path(steps: tuple) -> str:
     """A request path as the console's advice names it: `Tags[0].Key`, `Environment key`, `Environment['A']`."""
-    from helpers.offline.validation import MapKey
+    from helpers.service_rules import MapKey
 
     text = ""
     for step in steps:
@@ -547,10 +565,12 @@ def _get_path(request: Mapping[str, Any], path: str | None) -> Any:
 
 def fields_markdown(model: bool = False, bucket: str = PLACEHOLDER_BUCKET,
                     account_id: str = PLACEHOLDER_ACCOUNT_ID) -> str:
-    """Markdown table: console field, section, demo value, API field, SDK argument (notebook 08's step tables)."""
+    """Markdown table: console field, section, demo value, API field, AWS CLI option, SDK argument (notebook 08's
+    step tables; the CLI commands themselves are in notebook 03, Step 8)."""
     table = MODEL_FIELDS if model else CONSOLE_FIELDS
     demo = _demo(table, bucket=bucket, account_id=account_id)
-    rows = ["| Console field | Section | Demo value | API field | SDK argument |", "|---|---|---|---|---|"]
+    rows = ["| Console field | Section | Demo value | API field | AWS CLI option | SDK argument |",
+            "|---|---|---|---|---|---|"]
     for field in table:
         value = demo.get(field.label)
         if isinstance(value, dict):
@@ -561,7 +581,8 @@ def fields_markdown(model: bool = False, bucket: str = PLACEHOLDER_BUCKET,
             shown = str(value)
         api = f"`{field.api_path}`" if field.api_path else "*(chooses the fields below)*"
         sdk = f"`{field.sdk_call}({field.sdk_arg}=...)`" if field.sdk_arg else "*(none)*"
-        rows.append(f"| {field.label} | {field.section} | `{shown}` | {api} | {sdk} |".replace("`*(", "*(")
+        cli = f"`{field.cli_option}`" if field.cli_option else "*(none)*"
+        rows.append(f"| {field.label} | {field.section} | `{shown}` | {api} | {cli} | {sdk} |".replace("`*(", "*(")
                     .replace(")*`", ")*"))
     return "\n".join(rows)
 

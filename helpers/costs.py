@@ -10,7 +10,6 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-import botocore.session
 
 PRICES_FILE = Path(__file__).resolve().parent.parent / "data" / "prices.csv"
 PRICE_REGION = "us-west-2"
@@ -125,8 +124,9 @@ def _check_offered(kind: str, instance_type: str) -> None:
 def offered_instance_types(kind: str) -> frozenset[str]:
     """Instance types the SageMaker API accepts for a use, from botocore's service model (no network)."""
     _check_kind(kind)
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return frozenset(model.shape_for(_INSTANCE_ENUMS[kind]).enum)
+    from helpers.service_rules import service_model
+
+    return frozenset(service_model().shape_for(_INSTANCE_ENUMS[kind]).enum)
 
 
 @lru_cache(maxsize=1)

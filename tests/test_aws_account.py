@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -274,8 +275,11 @@ def test_connect_aws_builds_the_course_from_this_session(monkeypatch, capsys):
     keys(monkeypatch)
     monkeypatch.setenv(aws_account.ROLE_VARIABLE, ROLE)
     monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)  # connect sets both for `!aws` cells; restored after
+    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))
     with mock_aws():
         course = helpers.connect("aws", region="us-west-2")
+    assert os.environ["AWS_DEFAULT_REGION"] == "us-west-2"  # the AWS CLI of `!aws` cells uses the notebook's region
     assert (course.backend, course.region, course.role, course.where) == ("aws", "us-west-2", ROLE, "your machine")
     assert course.bucket == f"sagemaker-us-west-2-{FAKE_ACCOUNT}"
     assert capsys.readouterr().out.startswith("Backend: AWS (your machine), region us-west-2")

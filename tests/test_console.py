@@ -424,3 +424,26 @@ def test_notebook_tables_come_from_the_field_table_and_outputs_are_clean():
     assert not re.search(r"/root|/home/|/work/|0x[0-9a-f]{6,}", outputs)
     sources = "\n".join("".join(c["source"]) for c in code)
     assert "import boto3" not in sources and "import sagemaker" not in sources  # no AWS calls in this notebook
+
+
+def test_the_cli_option_column_names_options_the_real_aws_cli_accepts():
+    """Each field's AWS CLI option, with a value in the CLI's shorthand, is one `aws sagemaker` accepts (an unknown
+    option or malformed shorthand makes it exit non-zero before it would send anything)."""
+    import subprocess
+
+    from helpers import aws_cli
+
+    assert aws_cli.kit_cli() is not None, "awscli is in requirements.txt: run make .venv/.installed"
+    for command, table in (("create-transform-job", console.CONSOLE_FIELDS), ("create-model", console.MODEL_FIELDS)):
+        args = []
+        for field in table:
+            if field.cli_option:
+                option, _, value = field.cli_option.partition(" ")
+                args += [option, value.replace("...", "1") if value else "1"]  # "1" fits every scalar option
+        result = subprocess.run([str(aws_cli.kit_cli()), "sagemaker", command, "--generate-cli-skeleton", *args,
+                                 "--region", "us-west-2"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, (command, result.stderr)
+    assert console.CONSOLE_FIELDS[0].cli_option == "--transform-job-name"
+    by_label = {f.label: f.cli_option for f in console.CONSOLE_FIELDS}
+    assert by_label["S3 location"] == "--transform-input DataSource={S3DataSource={S3Uri=...}}"
+    assert by_label["Max payload size (MB)"] == "--max-payload-in-mb"

@@ -1,30 +1,108 @@
-"""environment.yml (conda, Studio) and requirements.txt (make) pin the same packages to the same versions."""
+"""The package lists agree: requirements.txt (make), its exact lock, pyproject.toml (pip install -e .[offline]) and
+environment.yml (conda) pin the same packages to the same versions, and the helpers' wide ranges hold them all."""
 import re
+import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
+# conda-forge names of the same packages (environment.yml)
+CONDA_NAMES = {"sagemaker-python-sdk": "sagemaker", "py-xgboost": "xgboost", "matplotlib-base": "matplotlib"}
+# What SageMaker Distribution's images ship (docs/running-on-aws.md): `pip install -e .` must leave them as they are.
+STUDIO_IMAGES = {
+    "2.14.10": {"sagemaker": "2.257.0", "boto3": "1.40.70", "numpy": "1.26.4", "pandas": "2.3.3",
+                "matplotlib": "3.10.9", "xgboost": "2.1.4"},
+}
 
 
-def _requirement(line: str) -> str | None:
-    line = line.split("#", 1)[0].strip()
-    return re.sub(r"\s+", "", line) or None
+def _lines(path: Path) -> list[str]:
+    lines = [re.sub(r"\s+", "", line.split("#", 1)[0]) for line in path.read_text().splitlines()]
+    return [line for line in lines if line]
 
 
-def test_the_two_package_lists_agree():
-    pip_txt = {r for r in map(_requirement, (ROOT / "requirements.txt").read_text().splitlines()) if r}
+def requirements() -> dict[str, Requirement]:
+    return {canonicalize_name(r.name): r for r in map(Requirement, _lines(ROOT / "requirements.txt"))}
+
+
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def lock() -> dict[str, Version]:
+    pins = dict(line.split("==") for line in _lines(ROOT / "requirements.lock"))
+    return {canonicalize_name(name): Version(version) for name, version in pins.items()}
+
+
+def conda_packages() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    specs = [d for d in env["dependencies"] if isinstance(d, str)]
+    out = {}
+    for spec in specs:
+        name, ranges = re.match(r"([A-Za-z0-9_.-]+)(.*)", spec.replace(" ", "")).groups()
+        out[CONDA_NAMES.get(name, name)] = ranges
+    return out
+
+
+def test_requirements_and_the_offline_and_test_extras_are_the_same_pins():
+    extras = pyproject()["optional-dependencies"]
+    declared = {canonicalize_name(r.name): r for r in map(Requirement, extras["offline"] + extras["test"])}
+    required = requirements()
+    for name, req in required.items():
+        if name in declared:
+            assert str(declared[name].specifier) == str(req.specifier), f"{name}: pyproject {declared[name]} vs {req}"
+            assert declared[name].extras <= req.extras, name
+    assert set(declared) <= set(required), f"in pyproject's extras only: {set(declared) - set(required)}"
+
+
+def test_the_helpers_wide_ranges_hold_the_course_pins_and_every_package_is_declared_once():
+    base = {canonicalize_name(r.name): r for r in map(Requirement, pyproject()["dependencies"])}
+    extras = pyproject()["optional-dependencies"]
+    declared = set(base) | {canonicalize_name(Requirement(r).name) for r in extras["offline"] + extras["test"]}
+    locked = lock()
+    for name, req in requirements().items():
+        assert name in declared, f"{name} is in requirements.txt but not in pyproject.toml"
+        if name in base:
+            assert base[name].specifier.contains(locked[name]), f"{name} {locked[name]} outside pyproject's {base[name]}"
+
+
+def test_the_lock_is_inside_every_range():
+    locked = lock()
+    for name, req in requirements().items():
+        assert name in locked, f"{name} missing from requirements.lock: run make lock"
+        assert req.specifier.contains(locked[name]), f"{name}=={locked[name]} is outside {req}: run make lock"
+
+
+def test_the_studio_images_satisfy_the_helpers_own_dependencies():
+    """So `pip install -e .` in SageMaker Distribution 2.x (SDK v2) installs nothing and changes no version."""
+    base = {canonicalize_name(r.name): r for r in map(Requirement, pyproject()["dependencies"])}
+    for image, shipped in STUDIO_IMAGES.items():
+        for name, version in shipped.items():
+            assert base[name].specifier.contains(Version(version)), f"image {image}: {name} {version} vs {base[name]}"
+        assert set(base) <= set(shipped), f"image {image} lacks {set(base) - set(shipped)}"
+
+
+def test_environment_yml_takes_the_same_pins_from_conda_forge():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = conda_packages()
+    for name, req in requirements().items():
+        assert conda.get(name) == str(req.specifier) or _same_ranges(conda.get(name), req), (
+            f"{name}: environment.yml {conda.get(name)!r} vs requirements.txt {req.specifier}")
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
-    pip_yml = {_requirement(r) for r in pip_section} - {"-e."}
-    assert pip_yml == pip_txt
+    assert [re.sub(r"\s+", " ", p).strip() for p in pip_section] == ["-e ."], "pip only for the kit itself"
+
+
+def _same_ranges(conda: str | None, req: Requirement) -> bool:
+    return conda is not None and set(conda.split(",")) == {str(s) for s in req.specifier}
 
 
 def test_every_pin_is_bounded_by_major_minor_and_commented_in_the_yml():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        requirement = _requirement(line)
-        if requirement:
-            assert ">=" in requirement and ",<" in requirement, f"{requirement} needs a lower and an upper bound"
+    for requirement in _lines(ROOT / "requirements.txt"):
+        assert ">=" in requirement and ",<" in requirement, f"{requirement} needs a lower and an upper bound"
     for line in (ROOT / "environment.yml").read_text().splitlines():
         if line.strip().startswith("- ") and ">=" in line:
             assert "#" in line, f"say which notebooks need it: {line.strip()}"
@@ -32,6 +110,7 @@ def test_every_pin_is_bounded_by_major_minor_and_commented_in_the_yml():
 
 def test_the_sdk_is_pinned_to_v2_as_the_lesson_uses():
     assert "sagemaker>=2.257,<3" in (ROOT / "requirements.txt").read_text()
+    assert "sagemaker>=2.257,<3" in pyproject()["dependencies"][0]
 
 
 def test_the_boston_file_is_the_documented_one():

@@ -229,23 +229,32 @@ def test_context_manager_routes_new_clients_to_moto_and_stops():
 GUARD = textwrap.dedent('''
     import os, socket
     _log = os.environ["NETWORK_ATTEMPTS_FILE"]
+    _loopback_log = os.environ["LOOPBACK_CONNECTIONS_FILE"]
+    _LOOPBACK = ("127.0.0.1", "::1", "localhost")
+    def _record(path, line):
+        with open(path, "a") as f:
+            f.write(f"{os.getpid()} {line}\\n")
     _connect = socket.socket.connect
     def _guarded(self, address, *args):
         if self.family in (socket.AF_INET, socket.AF_INET6):
-            with open(_log, "a") as f:
-                f.write(f"{os.getpid()} {address}\\n")
-            raise OSError("network blocked by the offline test")
+            if address[0] not in _LOOPBACK:  # loopback only: the offline AWS's server for the AWS CLI
+                _record(_log, address)
+                raise OSError("network blocked by the offline test")
+            _record(_loopback_log, address)
         return _connect(self, address, *args)
     socket.socket.connect = _guarded
     _getaddrinfo = socket.getaddrinfo
     def _lookup(host, *args, **kwargs):
-        with open(_log, "a") as f:
-            f.write(f"{os.getpid()} lookup {host}\\n")
-        raise OSError("name lookup blocked by the offline test")
+        if host not in _LOOPBACK:
+            _record(_log, f"lookup {host}")
+            raise OSError("name lookup blocked by the offline test")
+        return _getaddrinfo(host, *args, **kwargs)
     socket.getaddrinfo = _lookup
 ''')
 
 FLOW = textwrap.dedent('''
+    import os
+
     import helpers
     from helpers import data, models, results
 
@@ -262,7 +271,12 @@ FLOW = textwrap.dedent('''
         transformer.transform(data=course_data.test_uri, content_type="text/csv", split_type="Line")
         outputs = results.list_outputs(course.s3_client, course.s3_uri("net-test"))
         print("OUTPUTS", len(results.read_predictions(course.s3_client, outputs[0])))
+        # The AWS CLI in a child process, as `!aws ...` in a cell: it may reach the loopback server, nothing else.
+        import subprocess
+        listing = subprocess.run(["aws", "s3", "ls", course.s3_uri("net-test") + "/"], capture_output=True, text=True)
+        print("CLI", listing.returncode, listing.stdout.split()[-1:], listing.stderr[-500:])
         helpers.offline.stop()
+        print("PID", os.getpid())
 
     if __name__ == "__main__":
         main()
@@ -273,13 +287,18 @@ def test_offline_mode_opens_no_network_connection(tmp_path):
     """A whole lesson flow in a fresh interpreter whose every process (instances too) refuses and records sockets."""
     (tmp_path / "sitecustomize.py").write_text(GUARD)
     (tmp_path / "flow.py").write_text(FLOW)
-    attempts = tmp_path / "attempts.txt"
+    attempts, loopback = tmp_path / "attempts.txt", tmp_path / "loopback.txt"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]), NETWORK_ATTEMPTS_FILE=str(attempts),
-               COURSE_BACKEND="offline")
+               LOOPBACK_CONNECTIONS_FILE=str(loopback), COURSE_BACKEND="offline")
     result = subprocess.run([sys.executable, str(tmp_path / "flow.py")], env=env, capture_output=True, text=True,
                             timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"OUTPUTS {168}" in result.stdout
+    assert "CLI 0 ['test.csv.out']" in result.stdout, result.stdout[-2000:]
     assert not attempts.exists(), attempts.read_text()
-
+    # The CLI went through the guard too: its process connected to the loopback server. The flow's own process
+    # did not: its clients are answered in-process by moto, without a socket.
+    connecting = {line.split()[0] for line in loopback.read_text().splitlines()}
+    flow_pid = result.stdout.split("PID ")[-1].split()[0]
+    assert connecting and flow_pid not in connecting

@@ -8,6 +8,7 @@ import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
+from helpers import service_rules
 from helpers.offline import validation
 from helpers.offline.validation import (
     check_existing_resources,
@@ -271,14 +272,14 @@ def test_create_training_job_basics():
 
 
 def test_java_patterns_translate_to_python():
-    translate = validation._python_regex
+    translate = service_rules._python_regex
     assert translate(r"[\p{Alnum}\-]+") == r"[a-zA-Z0-9\-]+"
     assert translate(r"\A\S[\p{Print}]*\z") == r"\A\S[\x20-\x7e]*\Z"
     # Java's "." stops at any line terminator, not just "\n".
-    assert validation._compiled(".*").fullmatch("a\rb") is None
-    assert validation._compiled(r"\p{Lu}+").fullmatch("ÀB")
-    assert validation._compiled(r"\p{Lu}+").fullmatch("aB") is None
-    assert validation._compiled(r"\d+").fullmatch("١٢") is None  # Java's \d is ASCII
+    assert service_rules._compiled(".*").fullmatch("a\rb") is None
+    assert service_rules._compiled(r"\p{Lu}+").fullmatch("ÀB")
+    assert service_rules._compiled(r"\p{Lu}+").fullmatch("aB") is None
+    assert service_rules._compiled(r"\d+").fullmatch("١٢") is None  # Java's \d is ASCII
 
 
 # -- texts for the checks that need the account's state ----------------------------------------------------------------
@@ -312,7 +313,7 @@ def sagemaker(monkeypatch):
     for variable, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                             "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-west-2"}.items():
         monkeypatch.setenv(variable, value)
-    model = validation._service_model()
+    model = service_rules.service_model()
     for method, operation in (("create_transform_job", "CreateTransformJob"), ("create_model", "CreateModel"),
                               ("create_training_job", "CreateTrainingJob")):
         monkeypatch.setattr(SageMakerModelBackend, method,

@@ -1,4 +1,5 @@
-"""The offline AWS: `with helpers.offline(): ...` in scripts and tests, `helpers.offline.start()` / `.stop()` in notebooks.
+"""The offline AWS: `with helpers.offline(): ...` in scripts and tests, `helpers.offline.start()` / `.stop()` in notebooks,
+and `%load_ext helpers.offline` as the first cell of any SageMaker notebook (notebooks/A2_any_notebook_offline.ipynb).
 
 Under it every boto3 client and SageMaker SDK session created afterwards talks to moto, and the kit's runtime really
 runs training and transform jobs with xgboost (../shared/spec/batch-transform.md). No account, no Docker, no network.
@@ -41,6 +42,21 @@ def current():
     return _running
 
 
+def cli_environment() -> dict[str, str]:
+    """The variables that send an AWS CLI in another process to the running offline AWS (already set for the
+    kernel's child processes, so `!aws ...` in a cell reaches it); notebook 03 uses the CLI this way."""
+    if _running is None:
+        raise RuntimeError("The offline AWS is not running: run the notebook's setup cell (helpers.connect()) first.")
+    return dict(_running.cli_environment)
+
+
+def terminal_exports() -> str:
+    """`export ...` lines to paste into a terminal so that its `aws` commands reach this kernel's offline AWS."""
+    import shlex
+
+    return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in cli_environment().items())
+
+
 @contextmanager
 def running(region: str = DEFAULT_REGION) -> Iterator:
     """Context manager form: the offline AWS for the duration of a `with` block."""
@@ -49,6 +65,24 @@ def running(region: str = DEFAULT_REGION) -> Iterator:
         yield aws
     finally:
         stop()
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext helpers.offline`: the rest of the notebook, unchanged, talks to the offline AWS as a notebook in
+    SageMaker Studio talks to its account: `sagemaker.Session()`, `default_bucket()`, `get_execution_role()`."""
+    aws = start()
+    aws.use_role_credentials()
+    from helpers.backend import _prepare_sdk
+
+    _prepare_sdk()  # IPython's own tracebacks instead of the SDK's rich ones (they print this machine's paths)
+    print(f"SageMaker offline: every boto3 and SageMaker SDK call in this notebook goes to the offline AWS (region "
+          f"{aws.region}, role {aws.role_arn.rsplit('/', 1)[-1]}); nothing reaches AWS or costs money. "
+          "Delete the %load_ext line to run on your AWS account.")
+
+
+def unload_ipython_extension(ipython) -> None:
+    """`%unload_ext helpers.offline`: stop the offline AWS; later clients talk to AWS again."""
+    stop()
 
 
 class _CallableModule(types.ModuleType):

@@ -119,13 +119,10 @@ def run_worker(spec: dict, tasks, results, messages) -> None:
 # -- the instance's agent -------------------------------------------------------------------------------------------
 def run_instance(spec: dict, inbox, tasks, results, messages) -> None:
     """The agent of one instance: takes its objects from `inbox` as the job downloads them; reports to `messages`.
-    What it reports first is the container's start-up, SageMaker's GET /ping and GET /execution-parameters, and
-    the data-log's line of the parameters in force."""
-    from helpers.offline.xgboost_container import startup_events
-
+    What it reports first is SageMaker's GET /ping and GET /execution-parameters (the job wrote the container's
+    start-up), then each request, and after the first answer the data-log's line of the parameters in force."""
     index, workers = spec["index"], spec["workers"]
     log = lambda *events: messages.put(("log", index, list(events)))  # noqa: E731 - a one-line sender
-    log(*startup_events(spec["image"], spec["vcpus"]))
     failure, first_events = None, None
     for _ in range(workers):
         try:

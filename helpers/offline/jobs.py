@@ -1,14 +1,15 @@
 """Where the runtime plugs into moto's SageMaker: create calls are checked as SageMaker checks them, then jobs run in a
-background thread and move InProgress -> Completed / Failed (with a FailureReason) / Stopped, as on AWS."""
+background thread and move InProgress -> Completed / Failed (with a FailureReason) / Stopped, as on AWS, through AWS's
+phases on the service clock (service.ServiceClock)."""
 from __future__ import annotations
 
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
-from helpers.offline import logs, s3io
+from helpers.offline import logs
 
 
 def _now() -> datetime:
@@ -48,6 +49,15 @@ def offline_images_message() -> str:
             "version) with a version such as '1.7-1' (the legacy 'latest'/'1' too).")
 
 
+def hold_past_creation_second(created: float) -> None:
+    """A job never ends in the second it was created in. On AWS a job lasts minutes, so a name made to the second after
+    wait() (public notebooks' "Batch-Transform-" + strftime("%Y-%m-%d-%H-%M-%S")) is always new; offline a small job
+    ends within the second, and the next cell's name would be refused as already in use."""
+    remaining = int(created) + 1 - time.time()
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 class JobThread:
     """The background run of one job; `abandon` lets a stopping offline AWS end it without waiting."""
 
@@ -63,12 +73,31 @@ class JobThread:
             if self._clock is not None:
                 self._clock.job_ended()
 
-    def start(self, wait_seconds: float) -> None:
+    def start(self, wait_seconds: float, interrupted: threading.Event | None = None) -> None:
+        """Start the job and wait up to `wait_seconds` for it to end, unless the learner interrupts the wait."""
         if self._clock is not None:
             self._clock.job_started()  # before the create call returns, so the SDK's first sleep waits for it
         self.thread.start()
-        if wait_seconds:
-            self.thread.join(wait_seconds)
+        deadline = time.monotonic() + wait_seconds
+        while wait_seconds and self.thread.is_alive() and not (interrupted is not None and interrupted.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.thread.join(min(left, 0.05))
+
+
+    def abandon(self) -> None:
+        self.stop_requested.set()
+
+
+def create_wait_seconds(aws, response) -> float:
+    """How long a create call waits for its job. Paced jobs start at once for this process's own pollers, whose
+    shortened sleeps move the service clock; a request that came through the loopback server (the AWS CLI, whose
+    waiter sleeps 60 real seconds between checks in its own process) waits up to quick_finish_seconds, so the
+    CLI's first check already sees the end, as the SDK's does."""
+    if not aws.pace_jobs or getattr(response, "is_werkzeug_request", False):
+        return aws.quick_finish_seconds
+    return 0
 
 
 def gate(aws, when: float, stop: threading.Event | None = None) -> None:
@@ -76,13 +105,20 @@ def gate(aws, when: float, stop: threading.Event | None = None) -> None:
     if aws.pace_jobs:
         aws.clock.wait_until(when, stop)
 
-    def abandon(self) -> None:
-        self.stop_requested.set()
-
 
 # -- training -------------------------------------------------------------------------------------------------------
-def _create_training_job(aws, original):
+def _holding_interrupts(aws, kind: str, name_field: str, create):
+    """The create call as one step, as on AWS: an interrupt during it ends only its wait (helpers/offline/interrupts.py)."""
+
     def handler(self) -> Any:
+        with aws.interrupts.held(kind, _params(self).get(name_field, "")) as interrupted:
+            return create(self, interrupted)
+
+    return handler
+
+
+def _create_training_job(aws, original):
+    def create(self, interrupted) -> Any:
         params = _params(self)
         backend = _backend(self)
         _validate("CreateTrainingJob", params, backend)
@@ -100,6 +136,7 @@ def _create_training_job(aws, original):
         job.final_metric_data_list = None
         job.model_artifacts = None
         account, region = self.current_account, self.region
+        created = time.time()
         stream = logs.LogStream(account, region, logs.TRAINING_GROUP,
                                 logs.training_stream(name, 1, int(t0) + TRAINING_PHASES["training"]))
         container_lines: list[tuple[float, str]] = []  # written as they happen, visible from TRAINING_PHASES["logs"]
@@ -149,6 +186,7 @@ def _create_training_job(aws, original):
                 gate(aws, t0 + TRAINING_PHASES["logs"], stop)
                 publish()
                 gate(aws, t0 + TRAINING_PHASES["end"], stop)
+                hold_past_creation_second(created)
                 job.model_artifacts = {"S3ModelArtifacts": result["artifact"]}
                 now = _now()
                 job.final_metric_data_list = [dict(m, Timestamp=now) for m in result["metrics"]]
@@ -162,6 +200,7 @@ def _create_training_job(aws, original):
                 gate(aws, t0 + TRAINING_PHASES["logs"], stop)
                 publish()
                 gate(aws, t0 + TRAINING_PHASES["end"], stop)
+                hold_past_creation_second(created)
                 job.failure_reason = reason[:1024]
                 transition("Failed", "Training job failed")
                 job.training_job_status = "Failed"
@@ -176,15 +215,15 @@ def _create_training_job(aws, original):
 
         runner = JobThread(run, f"training-{name}", aws.clock)
         aws.jobs[("training", account, region, name)] = runner
-        runner.start(0 if aws.pace_jobs else aws.quick_finish_seconds)
+        runner.start(create_wait_seconds(aws, self), interrupted)
         return result
 
-    return handler
+    return _holding_interrupts(aws, "training", "TrainingJobName", create)
 
 
 # -- transform ------------------------------------------------------------------------------------------------------
 def _create_transform_job(aws, original):
-    def handler(self) -> Any:
+    def create(self, interrupted) -> Any:
         from helpers.offline.transform import TransformRun, resolve_inputs
         params = _params(self)
         backend = _backend(self)
@@ -206,11 +245,25 @@ def _create_transform_job(aws, original):
         job.transform_start_time, job.transform_end_time, job.last_modified_time = None, None, start
         run = TransformRun(aws, self.current_account, self.region, params, backend._models[params["ModelName"]],
                            inputs, job)
+        from helpers.offline.processes import start_fork_server
+
+        start_fork_server()
         runner = JobThread(run.run, f"transform-{name}", aws.clock)
         run.stop_requested = runner.stop_requested
         aws.jobs[("transform", self.current_account, self.region, name)] = runner
-        runner.start(0 if aws.pace_jobs else aws.quick_finish_seconds)
+        runner.start(create_wait_seconds(aws, self), interrupted)
         return result
+
+    return _holding_interrupts(aws, "transform", "TransformJobName", create)
+
+
+def _describe_job(aws, original):
+    """A describe call first raises the interrupt held back during this thread's create call: the SDK's wait() now
+    holds the job's handle (latest_transform_job), as it would on AWS, where the create call returns at once."""
+
+    def handler(self) -> Any:
+        aws.interrupts.deliver()
+        return original(self)
 
     return handler
 
@@ -288,11 +341,29 @@ def response_handlers(aws) -> dict[str, Callable]:
     """The moto SageMakerResponse methods the runtime replaces, by name."""
     from moto.sagemaker.responses import SageMakerResponse
 
-    return {
+    handlers = {
         "create_training_job": _create_training_job(aws, SageMakerResponse.create_training_job),
         "create_transform_job": _create_transform_job(aws, SageMakerResponse.create_transform_job),
         "stop_transform_job": _stop_transform_job(aws),
         "stop_training_job": _stop_training_job(aws),
         "create_model": _create_model(SageMakerResponse.create_model),
+        "describe_transform_job": _describe_job(aws, SageMakerResponse.describe_transform_job),
+        "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),
         "describe_model": _describe_model(SageMakerResponse.describe_model),
     }
+    return {action: _logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
+
+
+def _logged_if_from_another_process(action: str, handler: Callable) -> Callable:
+    """A request that came through the loopback server (the AWS CLI) goes to helpers.offline.request_log too, which
+    otherwise sees only this process's botocore calls (the contract tests and the AWS run plan read it)."""
+    operation = "".join(part.title() for part in action.split("_"))
+
+    def logged(self) -> Any:
+        if getattr(self, "is_werkzeug_request", False):
+            from helpers.offline import request_log
+
+            request_log.record_other_process("sagemaker", operation, _params(self))
+        return handler(self)
+
+    return logged

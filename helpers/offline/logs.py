@@ -101,6 +101,7 @@ class LogStream:
         self._lock = threading.Lock()
         self._last_ms = 0
         self.created = False
+        self.delivery_time: float | None = None  # when set, the CloudWatch timestamp of every event written from now
 
     def _create(self) -> None:
         if self.group not in self._backend.groups:
@@ -117,6 +118,8 @@ class LogStream:
 
     def write_lines(self, lines: list[str], seconds: float | None = None) -> None:
         with self._lock:
+            if self.delivery_time is not None:
+                seconds = self.delivery_time
             ms = max(int((service_time() if seconds is None else seconds) * 1000), self._last_ms)
             self._last_ms = ms
             events = [{"timestamp": ms, "message": line} for line in lines if line.strip()]
@@ -128,4 +131,4 @@ class LogStream:
     def write_events(self, events: list[tuple], seconds: float | None = None) -> None:
         """Events as `render` takes them, all stamped with one service time."""
         seconds = service_time() if seconds is None else seconds
-        self.write_lines([line for event in events for line in render(seconds, event)], seconds)
+        self.write_lines([line for event in events for line in render(seconds, event)], seconds)  # text: real time

@@ -32,13 +32,27 @@ def install(path: str | Path) -> None:
     if shell is not None:
         shell.events.register("pre_run_cell", lambda info: current.update(cell=cell_id(info.raw_cell)))
 
-    def record(params, model, **_):
-        entry = {"service": model.service_model.service_name, "operation": model.name, "params": _json_safe(params),
-                 "cell": current["cell"]}
+    def write(service: str, operation: str, params: dict) -> None:
+        entry = {"service": service, "operation": operation, "params": _json_safe(params), "cell": current["cell"]}
         with open(target, "a") as out:
             out.write(json.dumps(entry) + "\n")
 
+    def record(params, model, **_):
+        write(model.service_model.service_name, model.name, params)
+
     botocore.handlers.BUILTIN_HANDLERS.append((_EVENT, record))
+    _other_processes.append(write)
+
+
+# Recorders for requests that reach the offline AWS through its loopback server: the AWS CLI of a `!aws` cell runs
+# in its own process, where the hook above cannot see it (helpers/offline/jobs.py reports the SageMaker operations
+# the runtime handles, with the cell that started the command).
+_other_processes: list = []
+
+
+def record_other_process(service: str, operation: str, params: dict) -> None:
+    for write in _other_processes:
+        write(service, operation, params)
 
 
 def cell_id(source: str) -> str:

@@ -95,6 +95,17 @@ class ServiceClock:
                 self._busy += 1
 
 
+def _quiet_sdk_logs() -> None:
+    """Before the first `import sagemaker`: the SDK logs at INFO where it looked for config files (this machine's paths)
+    and that it will collect telemetry (it will not, offline); a learner's own logging levels are kept."""
+    import logging
+
+    for name in ("sagemaker.config", "sagemaker.telemetry.telemetry_logging"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
 def _sdk_polling_modules() -> tuple[str, ...]:
     """The SDK modules whose `time` drives their status polling: v2 polls in sagemaker.session; v3 (the appendix,
     notebooks/A1_sdk_v3.ipynb) in the resources' wait() and the session helper's log tailing. None without an SDK."""
@@ -141,6 +152,8 @@ class OfflineAWS:
         self.role_arn = ""
         self.workdir = Path()
         self._mock = None
+        self.server = None  # the loopback server for the AWS CLI and other processes (helpers/offline/server.py)
+        self.cli_environment: dict[str, str] = {}
         self._undo: list[Callable[[], None]] = []
         self.jobs: dict[tuple[str, str, str, str], Any] = {}  # (kind, account, region, name) -> runner state
         self.traces: dict[str, Any] = {}  # transform job name -> TransformTrace, for the parallel notebook
@@ -149,6 +162,9 @@ class OfflineAWS:
         # Jobs go through AWS's phases on the service clock (status transitions, log streams appearing); tools that
         # time the runtime itself (make bench) turn this off.
         self.pace_jobs = True
+        from helpers.offline.interrupts import Interrupts
+
+        self.interrupts = Interrupts(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "OfflineAWS":
@@ -170,8 +186,16 @@ class OfflineAWS:
         self._mock.start()
         self.account_id = DEFAULT_ACCOUNT_ID
         self._install_patches()
+        _quiet_sdk_logs()
+        self._ignore_configured_endpoints()
         self._compress_sdk_clock()
         self.role_arn = self._create_role()
+        from helpers.offline.interrupts import install_in_ipython
+
+        undo = install_in_ipython(self.interrupts)
+        if undo is not None:
+            self._undo.append(undo)
+        self._serve_other_processes()
         return self
 
     def stop(self) -> None:
@@ -179,6 +203,9 @@ class OfflineAWS:
             stop = getattr(runner, "abandon", None)
             if stop:
                 stop()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
         for undo in reversed(self._undo):
             undo()
         self._undo.clear()
@@ -199,6 +226,11 @@ class OfflineAWS:
 
         self._undo.append(undo)
 
+    def _unset_env(self, name: str) -> None:
+        if name in os.environ:
+            old = os.environ.pop(name)
+            self._undo.append(lambda: os.environ.__setitem__(name, old))
+
     def _patch(self, owner: Any, name: str, value: Any) -> None:
         missing = object()
         old = owner.__dict__.get(name, missing) if isinstance(owner, type) else getattr(owner, name, missing)
@@ -212,6 +244,19 @@ class OfflineAWS:
 
         self._undo.append(undo)
 
+    def use_role_credentials(self, session_name: str = "SageMaker") -> None:
+        """Call AWS as the offline role, as a notebook in SageMaker Studio calls as its execution role: the SDK's
+        get_execution_role() then answers that role (for the `%load_ext` extension and helpers.testing)."""
+        import boto3
+
+        credentials = boto3.client("sts", region_name=self.region).assume_role(
+            RoleArn=self.role_arn, RoleSessionName=session_name)["Credentials"]
+        self._set_env("AWS_ACCESS_KEY_ID", credentials["AccessKeyId"])
+        self._set_env("AWS_SECRET_ACCESS_KEY", credentials["SecretAccessKey"])
+        self._set_env("AWS_SESSION_TOKEN", credentials["SessionToken"])
+        boto3.DEFAULT_SESSION = None  # the default session caches the credentials it found first
+        self._undo.append(lambda: setattr(boto3, "DEFAULT_SESSION", None))
+
     def _create_role(self) -> str:
         import boto3
 
@@ -222,6 +267,31 @@ class OfflineAWS:
         }
         role = iam.create_role(RoleName=OFFLINE_ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
         return role["Role"]["Arn"]
+
+    def _ignore_configured_endpoints(self) -> None:
+        """Clients in this process talk to the in-process moto, whatever AWS_ENDPOINT_URL or a config file says: the
+        kit sets AWS_ENDPOINT_URL for child processes (the AWS CLI), and a learner's own endpoint must not be reached
+        offline. An endpoint_url passed to boto3.client() by hand still counts."""
+        from botocore.args import ClientArgsCreator
+
+        self._patch(ClientArgsCreator, "_ignore_configured_endpoint_urls", lambda creator, client_config: True)
+
+    def _serve_other_processes(self) -> None:
+        """moto's server on 127.0.0.1, sharing this process's backends, and the environment that sends child
+        processes there: `!aws ...` in a cell, or a terminal given `terminal_exports()`, reaches this offline AWS."""
+        from helpers.offline import server
+
+        self.server = server.LoopbackServer().start()
+        config = server.write_cli_config(self.workdir / "aws-config", self.region)
+        self.cli_environment = server.cli_variables(self.server.url, self.region, config)
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            self._unset_env(name)  # the learner's own profile or session would send the CLI elsewhere
+        for name, value in self.cli_environment.items():
+            self._set_env(name, value)
+        from helpers import aws_cli
+
+        self._set_env("PATH", os.environ.get("PATH", ""))  # restored on stop
+        aws_cli.put_kit_cli_on_path()
 
     def _compress_sdk_clock(self) -> None:
         import importlib

@@ -1,17 +1,16 @@
 """A transform job as SageMaker runs it (../shared/spec/batch-transform.md): inputs resolved at create, objects dealt to
-InstanceCount instances (an agent process and container worker processes each), one `.out` per input object, logs per
-instance and a data-log, then the end state. docs/offline-runtime.md explains the design and where it differs."""
+InstanceCount instances (an agent process and container worker processes each), one `.out` per input object, two log streams per
+instance (the container's and its data-log), then the end state. docs/offline-runtime.md explains the design and where it differs."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import queue as queue_module
 import shutil
 import tarfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from helpers.offline import instance_types, logs, s3io
@@ -24,10 +23,12 @@ def _now() -> datetime:
     return logs.service_datetime()
 
 
-# When AWS's phases of a transform job happen, in service-clock seconds after the create call (see jobs.py): the
-# instances start while the SDK prints its dots; the container's stream gets its lines before the first listing
-# that finds it; each instance's data-log stream appears after it (SageMaker's agent writes it), then the job ends.
-TRANSFORM_PHASES = {"instances": 55, "data_log": 65, "end": 75}
+# When AWS's phases of a transform job happen, in service-clock seconds after the create call (see jobs.py). The
+# instances start while the SDK prints its dots, and the SDK's look at 60 s finds each container's stream with its
+# start-up lines only; the requests come next, and the agent's first data-log line creates the second stream, so the
+# SDK's look at 70 s lists the streams twice and prints the request lines twice (its tailer's quirk), as in
+# tests/reference/aws/transform-1.0-1-sdk2-2024-transform.txt; then the job ends.
+TRANSFORM_PHASES = {"instances": 55, "requests": 65, "end": 75}
 # What SageMaker's FailureReason says when the container rejected records, and when the container itself failed;
 # the cause is in the logs (tests/reference/aws/failure-reasons.json).
 SEE_JOB_LOGS = "ClientError: See job logs for more information"
@@ -119,10 +120,11 @@ def _workers(concurrency: int, busy_instances: int) -> int:
 
 
 def _context():
-    """Instances are processes from a fork server that has the container's libraries imported already."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["helpers.offline.instance", "helpers.offline.xgboost_container"])
-    return context
+    """Instances are processes from a fork server that has the container's libraries imported already, started without
+    the learner's main module and ended with the kernel (helpers/offline/processes.py)."""
+    from helpers.offline import processes
+
+    return processes.context()
 
 
 def _sdk_reads_recordio() -> bool:
@@ -155,8 +157,7 @@ class TransformRun:
                                              logs.transform_stream(self.name, i, self.epoch)) for i in range(count)]
         self.data_logs = [logs.LogStream(account_id, region, logs.TRANSFORM_GROUP,
                                          logs.data_log_stream(self.name, i, self.epoch)) for i in range(count)]
-        self._data_lines: list[list[tuple[float, str]]] = [[] for _ in range(count)]  # written when the agent's
-        # stream appears (TRANSFORM_PHASES["data_log"]), each line with the time it happened
+
         self.trace = TransformTrace(self.name, count)
         aws.traces[self.name] = self.trace
 
@@ -225,15 +226,9 @@ class TransformRun:
         gate(self.aws, self.created + TRANSFORM_PHASES[phase], self.stop_requested)
 
     def data_log(self, index: int, message: str, seconds: float | None = None) -> None:
-        """One [sagemaker logs] line of instance `index`'s agent, kept until its data-log stream appears."""
+        """One [sagemaker logs] line of instance `index`'s agent (its first line creates the stream)."""
         seconds = logs.service_time() if seconds is None else seconds
-        self._data_lines[index].append((seconds, logs.data_log_line(seconds, message)))
-
-    def _write_data_logs(self) -> None:
-        for stream, lines in zip(self.data_logs, self._data_lines):
-            for seconds, line in lines:
-                stream.write_lines([line], seconds)
-            lines.clear()
+        self.data_logs[index].write_lines([logs.data_log_line(seconds, message)], seconds)
 
     def run(self) -> None:
         uploaded: list[tuple[str, str]] = []
@@ -242,11 +237,7 @@ class TransformRun:
             self.job.transform_start_time = _now()
             self.workdir.mkdir(parents=True, exist_ok=True)
             failures = self._run(uploaded)
-            stopped = self.stop_requested is not None and self.stop_requested.is_set()
-            if not stopped:
-                self._gate("data_log")
-            self._write_data_logs()
-            if not stopped:
+            if not (self.stop_requested is not None and self.stop_requested.is_set()):
                 self._gate("end")
             if self.stop_requested is not None and self.stop_requested.is_set():
                 self._finish("Stopped", uploaded=uploaded)
@@ -257,12 +248,11 @@ class TransformRun:
         except JobFailure as exc:
             reason = str(exc).rstrip(".")  # the SDK adds ". Check troubleshooting guide ..." after it
             self.data_log(0, reason)
-            self._write_data_logs()
             self._finish("Failed", reason, uploaded=uploaded)
         except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
             self._write_data_logs()
-            self._finish("Failed", f"InternalServerError: the offline runtime failed ({type(exc).__name__}: {exc}); "
-                                   "this is a bug in the course kit, please report it", uploaded=uploaded)
+            self._finish("Failed", f"OfflineRuntimeError: the offline runtime failed ({type(exc).__name__}: {exc}). "
+                                   "This is a bug in the course kit; please report it", uploaded=uploaded)
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -338,11 +328,18 @@ class TransformRun:
         messages = context.Queue()
         processes, agents, inboxes, queues = [], [], {}, []
         started = time.time()
-        for index, objects in enumerate(plans):
-            if not objects:  # an instance with no object sits idle, as on SageMaker: its container still starts
-                from helpers.offline.xgboost_container import startup_events
+        from helpers.offline.xgboost_container import startup_events
 
-                self.instance_logs[index].write_events(startup_events(base["image"], base["vcpus"]))
+        for index in range(len(plans)):  # every container starts, also on an instance with no object (it sits idle)
+            self.instance_logs[index].write_events(startup_events(base["image"], base["vcpus"]))
+        self._gate("requests")
+        # CloudWatch stamps what the container wrote during the requests with one delivery time per batch, so the
+        # SDK prints a doubled stream block by block, as in the reference transcripts
+        delivery = logs.service_time()
+        for stream in self.instance_logs:
+            stream.delivery_time = delivery
+        for index, objects in enumerate(plans):
+            if not objects:
                 continue
             spec = dict(base, index=index)
             inbox, tasks, results = context.Queue(), context.Queue(), context.Queue()
@@ -373,8 +370,9 @@ class TransformRun:
                         try:
                             message = messages.get(timeout=0.5)
                         except queue_module.Empty:
-                            raise JobFailure("InternalServerError: an instance stopped without finishing its "
-                                             "objects. Run the job again.") from None
+                            from helpers.offline.processes import ended_early_reason
+
+                            raise JobFailure(ended_early_reason(agents)) from None
                     else:
                         continue
                 pending -= self._handle(message, started, out_bucket, out_prefix, uploaded, failures)
@@ -452,6 +450,9 @@ class TransformRun:
         return SEE_JOB_LOGS
 
     def _finish(self, status: str, reason: str | None = None, uploaded: list | None = None) -> None:
+        from helpers.offline.jobs import hold_past_creation_second
+
+        hold_past_creation_second(self.epoch)
         if status == "Stopped" and uploaded:
             for bucket, key in uploaded:  # a stopped job stores no output
                 s3io.delete(self.account_id, bucket, key)

@@ -1,0 +1,31 @@
+"""A terminal on the offline AWS: `python -m helpers.offline` (or `make offline-shell`) starts one and opens a shell
+whose `aws ...` commands reach it; leaving the shell stops it. For the kernel's own offline AWS (the one a notebook
+uses), paste `helpers.offline.terminal_exports()` into a terminal instead (notebook 03, Step 8).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.offline", description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--command", help="run this shell command instead of an interactive shell")
+    args = parser.parse_args(argv)
+    import helpers
+
+    with helpers.offline() as aws:
+        # the course's bucket, as connect() makes it, so `aws s3 ls` has something to show
+        helpers.connect("offline", region=aws.region, quiet=True)
+        shell = os.environ.get("SHELL") or "/bin/sh"
+        if args.command:
+            return subprocess.call([shell, "-c", args.command], env=os.environ.copy())
+        print(f"Offline AWS on {aws.server.url} (127.0.0.1 only), region {aws.region}: `aws ...` in this shell "
+              "reaches it; nothing costs money. Type `exit` to stop it and forget everything it holds.")
+        return subprocess.call([shell], env=os.environ.copy())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
