@@ -452,7 +452,9 @@ class TransformRun:
     def _finish(self, status: str, reason: str | None = None, uploaded: list | None = None) -> None:
         from helpers.offline.jobs import hold_past_creation_second
 
-        hold_past_creation_second(self.epoch)
+        # self.epoch is service time (created + the instances' start-up): compared with the real clock it held every
+        # job for the service seconds the pollers had skipped, ~100 real s per transform under SDK v3's 5 s polls.
+        hold_past_creation_second(self.epoch, now=logs.service_time)
         if status == "Stopped" and uploaded:
             for bucket, key in uploaded:  # a stopped job stores no output
                 s3io.delete(self.account_id, bucket, key)
