@@ -70,7 +70,10 @@ def test_header_states_the_measured_offline_time(path):
     assert f"about {entry['offline_seconds']} s offline" in header, (
         f"the header should say 'about {entry['offline_seconds']} s offline' (notebooks/course.json)")
     plan = (ROOT / "docs" / "aws-run-plan.md").read_text()
-    aws_minutes = int(re.search(rf"\| {re.escape(path.name)} \| \d+ \| (\d+) \|", plan).group(1))
+    planned = re.search(rf"\| {re.escape(path.name)} \| \d+ \| (\d+) \|", plan)
+    # The run plan is recorded from the v2 notebooks' requests (.venv); the v3 appendix runs in .venv-v3.
+    assert planned or entry["environment"] == "v3", f"{path.name} is missing from docs/aws-run-plan.md"
+    aws_minutes = int(planned.group(1)) if planned else 0
     if aws_minutes:
         assert f"on AWS about {aws_minutes} minutes" in header, (
             f"the header should say 'on AWS about {aws_minutes} minutes' (docs/aws-run-plan.md)")
