@@ -43,7 +43,8 @@ def runs(account):
     outputs.mkdir(parents=True, exist_ok=True)
     env = rehearsal.kernel_environment(aws, workdir)
     results, before_clean_up = {}, None
-    for entry in course_notebooks("v2"):
+    # the course's notebooks and their AWS branches; A2 (style aws-example) has none: on AWS it is an AWS example
+    for entry in [nb for nb in course_notebooks("v2") if nb.get("style", "course") == "course"]:
         if entry["file"].startswith("99_"):
             before_clean_up = (rehearsal.untagged_resources(sm),
                                rehearsal.deletable_course_resources(sm) + rehearsal.course_objects(s3),

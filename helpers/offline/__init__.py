@@ -70,6 +70,9 @@ def running(region: str = DEFAULT_REGION) -> Iterator:
 def load_ipython_extension(ipython) -> None:
     """`%load_ext helpers.offline`: the rest of the notebook, unchanged, talks to the offline AWS as a notebook in
     SageMaker Studio talks to its account: `sagemaker.Session()`, `default_bucket()`, `get_execution_role()`."""
+    from helpers.backend import check_versions
+
+    check_versions()  # SDK v2 (the kit's patches of the SDK are v2's): under v3 one line says which environment to use
     aws = start()
     aws.use_role_credentials()
     from helpers.backend import _prepare_sdk
