@@ -65,14 +65,20 @@ def choose_backend(backend: str | None = None) -> str:
     return choice
 
 
-def check_versions() -> None:
-    """Fail fast, before anything starts, when the environment is not the one the course is written for."""
+def check_python(make_target: str) -> None:
+    """Python 3.11+, or one line saying which make target builds the course's environment (v2 and the v3 appendix)."""
     import sys
-    from importlib.metadata import PackageNotFoundError, version
 
     if sys.version_info < (3, 11):
         raise CourseSetupError(f"The course needs Python 3.11 or newer; this kernel runs {sys.version.split()[0]}. "
-                               "Pick a newer kernel, or create the environment with `make course`.")
+                               f"Pick a newer kernel, or create the environment with {make_target}.")
+
+
+def check_versions() -> None:
+    """Fail fast, before anything starts, when the environment is not the one the course is written for."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    check_python("`make course`")
     try:
         sdk = version("sagemaker")
     except PackageNotFoundError:
@@ -160,11 +166,7 @@ def _connect_offline(region: str) -> Course:
     from helpers import offline
 
     _quiet_sdk_config_log()
-    # Offline the SDK's telemetry is off (helpers/offline/service.py), yet it still announces that it will collect.
-    import logging
-
-    logging.getLogger("sagemaker.telemetry.telemetry_logging").setLevel(logging.WARNING)
-    aws = offline.start(region=region)
+    aws = offline.start(region=region)  # also quiets the SDK's telemetry announcement (service._quiet_sdk_logs)
     import boto3
     import sagemaker
 

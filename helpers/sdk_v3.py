@@ -2,7 +2,8 @@
 SageMaker Python SDK v3 session. It runs in its own environment, .venv-v3, because v2 and v3 cannot share one."""
 from __future__ import annotations
 
-from helpers.backend import BACKEND_VARIABLE, OFFLINE_REGION, Course, _quiet_sdk_config_log, choose_backend
+from helpers.backend import (BACKEND_VARIABLE, OFFLINE_REGION, Course, _quiet_sdk_config_log, check_python,
+                             choose_backend)
 from helpers.course import CourseSetupError
 
 V3_REQUIREMENT = "sagemaker>=3.27,<4"
@@ -10,12 +11,9 @@ V3_REQUIREMENT = "sagemaker>=3.27,<4"
 
 def check_versions() -> str:
     """Fail fast when this kernel has no SDK v3 (the appendix's calls do not exist in v2); returns the SDK version."""
-    import sys
     from importlib.metadata import PackageNotFoundError, version
 
-    if sys.version_info < (3, 11):
-        raise CourseSetupError(f"The course needs Python 3.11 or newer; this kernel runs {sys.version.split()[0]}. "
-                               "Pick a newer kernel, or create the environment with `make .venv-v3/.installed`.")
+    check_python("`make .venv-v3/.installed`")
     try:
         sdk = version("sagemaker")
     except PackageNotFoundError:

@@ -49,11 +49,12 @@ def offline_images_message() -> str:
             "version) with a version such as '1.7-1' (the legacy 'latest'/'1' too).")
 
 
-def hold_past_creation_second(created: float, now: Callable[[], float] = time.time) -> None:
+def hold_past_creation_second(created: float) -> None:
     """A job never ends in the second it was created in. On AWS a job lasts minutes, so a name made to the second after
     wait() (public notebooks' "Batch-Transform-" + strftime("%Y-%m-%d-%H-%M-%S")) is always new; offline a small job
-    ends within the second, and the next cell's name would be refused as already in use."""
-    remaining = int(created) + 1 - now()  # `now` must be the clock `created` was read from
+    ends within the second, and the next cell's name would be refused as already in use. `created` is real time
+    (time.time()), the clock job names are made with, never the service clock."""
+    remaining = int(created) + 1 - time.time()
     if remaining > 0:
         time.sleep(remaining)
 
