@@ -31,7 +31,16 @@ def test_make_lab_v3_registers_the_kernel_the_appendix_asks_for():
 def test_make_test_runs_the_appendix_under_venv_v3():
     commands = [line for line in dry_run("test").splitlines() if not line.startswith("make")]
     assert any(line.startswith(".venv/bin/python -m pytest") for line in commands), commands
-    assert commands[-1].startswith(".venv-v3/bin/python -m pytest") and "notebooks/" in commands[-1], commands
+    v3 = next(line for line in commands if line.startswith(".venv-v3/bin/python -m pytest"))
+    assert "notebooks/" in v3, commands
+
+
+def test_make_test_runs_the_v3_notebooks_in_every_studio_replica():
+    images = sorted(p.stem.rsplit("-", 1)[-1] for p in (ROOT / "tests" / "studio").glob("sagemaker-distribution-*.txt"))
+    assert images, "no Studio replica listed in tests/studio/"
+    commands = dry_run("test")
+    for image in images:
+        assert f".venv-studio-{image}/bin/python -m pytest -rs notebooks/" in commands, commands
 
 
 def test_make_lab_passes_jupyterlab_arguments():
