@@ -27,10 +27,14 @@ def test_the_wheel_installed_alone_passes_the_readme_example(tmp_path):
     purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                   capture_output=True, text=True, check=True).stdout.strip())
     (purelib / "zz_course_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    installed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+    # --ignore-installed: this environment has the kit installed (editable); pip must not uninstall it from here
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed",
                                 "--no-warn-script-location", "--prefix", str(venv), str(wheel)],
                                capture_output=True, text=True, timeout=300)
     assert installed.returncode == 0, installed.stderr[-3000:]
+    from importlib.metadata import distribution
+
+    assert distribution("batch-transform-course").files is not None  # this environment's own install is untouched
 
     work = tmp_path / "work"
     work.mkdir()

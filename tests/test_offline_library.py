@@ -234,3 +234,16 @@ def test_iam_simulate_principal_policy_answers_as_the_offline_aws_enforces_iam()
     ''')
     assert done.returncode == 0, done.stderr[-3000:]
     assert "DECISIONS [('s3:GetObject', 'allowed'), ('sagemaker:CreateTrainingJob', 'allowed')]" in done.stdout
+
+
+def test_a_script_gets_the_role_credentials_as_load_ext_gives_them():
+    """The AWS examples call get_execution_role(): inside `with helpers.offline():` it answers the offline role."""
+    done = run('''
+        import sagemaker
+        import helpers
+        with helpers.offline() as aws:
+            print("ROLE", sagemaker.get_execution_role() == aws.role_arn)
+            print("BUCKET", sagemaker.Session().default_bucket())
+    ''')
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "ROLE True" in done.stdout and "BUCKET sagemaker-us-west-2-123456789012" in done.stdout, done.stdout
