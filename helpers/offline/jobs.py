@@ -360,9 +360,25 @@ def _describe_model(original):
     return handler
 
 
+def _list(operation: str, lister: Callable):
+    """A List* call answered from moto's records by helpers/offline/listing.py, after the request's field rules."""
+    def handler(self) -> Any:
+        from moto.core.responses import ActionResult
+
+        from helpers.offline.validation import validate_request
+
+        params = _params(self)
+        validate_request(operation, params)
+        return ActionResult(lister(_backend(self), params))
+
+    return handler
+
+
 def response_handlers(aws) -> dict[str, Callable]:
     """The moto SageMakerResponse methods the runtime replaces, by name."""
     from moto.sagemaker.responses import SageMakerResponse
+
+    from helpers.offline import listing
 
     handlers = {
         "create_training_job": _create_training_job(aws, SageMakerResponse.create_training_job),
@@ -373,6 +389,9 @@ def response_handlers(aws) -> dict[str, Callable]:
         "describe_transform_job": _describe_job(aws, SageMakerResponse.describe_transform_job),
         "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),
         "describe_model": _describe_model(SageMakerResponse.describe_model),
+        "list_transform_jobs": _list("ListTransformJobs", listing.list_transform_jobs),
+        "list_training_jobs": _list("ListTrainingJobs", listing.list_training_jobs),
+        "list_models": _list("ListModels", listing.list_models),
     }
     return {action: _logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
 

@@ -232,6 +232,14 @@ class TransformRun:
         self.data_logs[index].write_lines([logs.data_log_line(seconds, message)], seconds)
 
     def run(self) -> None:
+        try:
+            self._run_to_end()
+        except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
+            self._fail_on_bug(exc)
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _run_to_end(self) -> None:
         uploaded: list[tuple[str, str]] = []
         try:
             self._gate("instances")
@@ -250,12 +258,20 @@ class TransformRun:
             reason = str(exc).rstrip(".")  # the SDK adds ". Check troubleshooting guide ..." after it
             self.data_log(0, reason)
             self._finish("Failed", reason, uploaded=uploaded)
-        except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
-            self._write_data_logs()
-            self._finish("Failed", f"OfflineRuntimeError: the offline runtime failed ({type(exc).__name__}: {exc}). "
-                                   "This is a bug in the course kit; please report it", uploaded=uploaded)
-        finally:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _fail_on_bug(self, exc: Exception) -> None:
+        """End the job Failed after an error of the runtime itself. The reason names the kit, never the service: AWS
+        has no such failure. Objects finished before it keep their `.out`, as a failed job's do on AWS. If even the
+        normal ending fails, the job record is set directly."""
+        reason = (f"OfflineRuntimeError: the offline runtime failed ({type(exc).__name__}: {exc}). "
+                  "This is a bug in the course kit; please report it")
+        try:
+            self._finish("Failed", reason)
+        except Exception:  # noqa: BLE001 - the job must end whatever broke
+            self.job.failure_reason = reason[:1024]
+            self.job.transform_end_time = self.job.last_modified_time = _now()
+            self.job.transform_start_time = self.job.transform_start_time or self.job.transform_end_time
+            self.job.transform_job_status = "Failed"
 
     def _run(self, uploaded: list) -> list[tuple[str, str]]:
         from helpers.offline.xgboost_container import XGBoostServer
@@ -289,7 +305,10 @@ class TransformRun:
         if processing:
             from helpers.offline.data_processing import DataProcessing, DataProcessingError
 
-            dp = DataProcessing.from_request(processing)
+            try:  # AWS's wording for a filter it cannot read is not published; the job fails with the kit's reason
+                dp = DataProcessing.from_request(processing)
+            except DataProcessingError as exc:
+                raise JobFailure(f"ClientError: {exc}") from None
             if dp.is_default:
                 processing = None
             else:
@@ -310,6 +329,11 @@ class TransformRun:
                                      "label": f"{item['bucket']}/{item['key']}"})
         out_bucket, out_prefix = s3io.split_uri(p["TransformOutput"]["S3OutputPath"])
         out_prefix = out_prefix.rstrip("/") + "/" if out_prefix.strip("/") else ""
+        if not s3io.bucket_exists(self.account_id, out_bucket):
+            # AWS does not check the output bucket at create; its FailureReason for this case is not published, so
+            # the job fails before its requests, with the S3 error code a PutObject there gets (NoSuchBucket)
+            raise JobFailure(f"ClientError: Unable to write the output to {p['TransformOutput']['S3OutputPath']}: "
+                             f"NoSuchBucket: The specified bucket does not exist ({out_bucket})")
         timeout = (p.get("ModelClientConfig") or {}).get("InvocationsTimeoutInSeconds", 600)
         base = {"image": image, "model_dir": str(model_dir), "environ": environ,
                 "content_type": t_input.get("ContentType"), "accept": p["TransformOutput"].get("Accept"),
