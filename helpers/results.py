@@ -97,12 +97,19 @@ _RULES = [
     ("feature_names mismatch",
      "the rows do not have the features the model was trained on (often the label column is still in)",
      "send exactly the training features, in the training order, without the label column"),
-    ("larger than maxpayloadinmb",
-     "an object (SplitType None) or one record is larger than MaxPayloadInMB, so it cannot be sent in one request",
-     "split_type='Line' so objects are cut into mini-batches of records, or raise max_payload (up to 100)"),
+    ("clienterror: 413",
+     "a mini-batch was larger than the container accepts: the built-in XGBoost container refuses a request body over "
+     "6 MiB (HTTP 413) unless the model's environment sets MAX_CONTENT_LENGTH, whatever MaxPayloadInMB allows",
+     "max_payload=6 or less (MaxPayloadInMB), or create the model with env={'MAX_CONTENT_LENGTH': str(mb * 1024**2)} "
+     "and a max_payload of at most mb"),
+    ("and splittype is none",
+     "the object is larger than MaxPayloadInMB and SplitType is None, so it would be one request",
+     "split_type='Line' so objects are cut into mini-batches of records (a larger max_payload stops at the "
+     "container's 6 MiB)"),
     ("record is larger than",
      "one record is larger than MaxPayloadInMB",
-     "raise max_payload (MaxPayloadInMB, up to 100), or make the records smaller"),
+     "make the records smaller, or raise max_payload up to 6 (MaxPayloadInMB; more needs MAX_CONTENT_LENGTH in the "
+     "model's environment)"),
     ("failed to respond to ping",
      "the container could not load the model (GET /ping failed)",
      "point model_data at the model.tar.gz a built-in XGBoost training job wrote"),

@@ -299,8 +299,9 @@ class TransformRun:
                              "sagemaker.amazon.record_pb2, which SDK v3 removed; run RecordIO jobs in the course's .venv "
                              "(SDK v2). On AWS the container does not depend on the SDK.")
         if mpim == 0:
+            # the kit's words (AWS's are not published): MaxPayloadInMB=0 means chunked requests (API reference)
             raise JobFailure("ClientError: MaxPayloadInMB=0 asks for chunked requests, which the built-in XGBoost "
-                             "container does not accept. Set MaxPayloadInMB between 1 and 100 (6 is the default).")
+                             "container does not accept")
         processing = p.get("DataProcessing")
         if processing:
             from helpers.offline.data_processing import DataProcessing, DataProcessingError

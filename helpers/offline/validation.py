@@ -189,17 +189,19 @@ def _java_text(value):
 
 
 def _max_payload_limit(params):
+    """The API reference gives MaxPayloadInMB the range 0-100; botocore's model carries only the minimum, so the
+    maximum is reported here in the service's own format for a range (the same words as every other field rule)."""
     payload = params.get("MaxPayloadInMB")
     if payload is not None and payload > MAX_PAYLOAD_IN_MB:
-        return (
-            f"MaxPayloadInMB is {payload}, but a transform job allows at most {MAX_PAYLOAD_IN_MB} MB per request. "
-            f"Set MaxPayloadInMB (max_payload in the SDK) to {MAX_PAYLOAD_IN_MB} or less; "
-            f"the default is {DEFAULT_MAX_PAYLOAD_IN_MB}."
-        )
+        return (f"1 validation error detected: Value '{payload}' at 'maxPayloadInMB' failed to satisfy constraint: "
+                f"Member must have value less than or equal to {MAX_PAYLOAD_IN_MB}")
     return None
 
 
 def _concurrency_payload_limit(params):
+    """The API reference: "The value of (MaxConcurrentTransforms * MaxPayloadInMB) also cannot exceed 100 MB."
+    SageMaker's wording for the refusal is in no public transcript; this text is the kit's, stated without advice
+    (the notebooks and helpers.results give the kit's advice)."""
     concurrency = params.get("MaxConcurrentTransforms")
     if not concurrency:
         return None  # 0 or unset lets the container choose, so there is nothing to multiply yet
@@ -207,12 +209,8 @@ def _concurrency_payload_limit(params):
     if payload is None:
         payload = DEFAULT_MAX_PAYLOAD_IN_MB
     if concurrency * payload > MAX_PAYLOAD_IN_MB:
-        return (
-            f"MaxConcurrentTransforms x MaxPayloadInMB is {concurrency} x {payload} = {concurrency * payload} MB, "
-            f"but it may be at most {MAX_PAYLOAD_IN_MB} MB. Lower MaxConcurrentTransforms "
-            f"(max_concurrent_transforms) or MaxPayloadInMB (max_payload) until their product is "
-            f"{MAX_PAYLOAD_IN_MB} or less, e.g. {MAX_PAYLOAD_IN_MB // payload} concurrent requests of {payload} MB."
-        )
+        return (f"The value of (MaxConcurrentTransforms * MaxPayloadInMB) cannot exceed {MAX_PAYLOAD_IN_MB} MB: "
+                f"{concurrency} * {payload} = {concurrency * payload}.")
     return None
 
 
