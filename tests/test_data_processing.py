@@ -1,4 +1,4 @@
-"""Tests for helpers.offline.data_processing: spec section 4 and conformance cases 17-22 of section 7."""
+"""Tests for helpers.offline.data_processing: docs/batch-transform-reference.md, section 4 and conformance cases 17-22 of section 7."""
 
 import io
 import json

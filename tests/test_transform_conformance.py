@@ -1,4 +1,4 @@
-"""Job-level conformance of the offline Batch Transform with ../shared/spec/batch-transform.md (sections 2-5, 7).
+"""Job-level conformance of the offline Batch Transform with docs/batch-transform-reference.md (sections 2-5, 7).
 
 Each `test_case_NN_...` is the section-7 case of that number run through CreateTransformJob; the other tests cover
 the rest of the CreateTransformJob options (ManifestFile, Gzip, RecordIO, instances, concurrency, logs, Describe).

@@ -1,4 +1,4 @@
-"""Create-time validation of the offline SageMaker (helpers/offline/validation.py): spec section 1, cases 1-3 of
+"""Create-time validation of the offline SageMaker (helpers/offline/validation.py): docs/batch-transform-reference.md, section 1, cases 1-3 of
 section 7, the AWS message format, and the round trip through moto to a boto3 ClientError."""
 
 import copy

@@ -2,7 +2,7 @@
 and `%load_ext helpers.offline` as the first cell of any SageMaker notebook (notebooks/A2_any_notebook_offline.ipynb).
 
 Under it every boto3 client and SageMaker SDK session created afterwards talks to moto, and the kit's runtime really
-runs training and transform jobs with xgboost (../shared/spec/batch-transform.md). No account, no Docker, no network.
+runs training and transform jobs with xgboost (docs/batch-transform-reference.md). No account, no Docker, no network.
 """
 from __future__ import annotations
 

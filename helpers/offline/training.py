@@ -1,6 +1,6 @@
 """Training jobs on the built-in XGBoost images, run for real with xgboost as the algorithm-mode container runs them:
 channels `train`/`validation` from S3, hyperparameters as strings, `num_round` required, and the artifact
-`<S3OutputPath>/<job-name>/output/model.tar.gz` holding `xgboost-model` at its root (spec section 6)."""
+`<S3OutputPath>/<job-name>/output/model.tar.gz` holding `xgboost-model` at its root (docs/batch-transform-reference.md, section 6)."""
 from __future__ import annotations
 
 import hashlib

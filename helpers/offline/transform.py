@@ -1,4 +1,4 @@
-"""A transform job as SageMaker runs it (../shared/spec/batch-transform.md): inputs resolved at create, objects dealt to
+"""A transform job as SageMaker runs it (docs/batch-transform-reference.md): inputs resolved at create, objects dealt to
 InstanceCount instances (an agent process and container worker processes each), one `.out` per input object, two log streams per
 instance (the container's and its data-log), then the end state. docs/offline-runtime.md explains the design and where it differs."""
 from __future__ import annotations
@@ -197,7 +197,7 @@ class TransformRun:
         return model_dir
 
     def _effective(self, server_params: dict) -> tuple[int, int, str]:
-        """Request value > the container's /execution-parameters > defaults (MCT 1, 6 MB) [spec 2, DG-BYOC]."""
+        """Request value > the container's /execution-parameters > defaults (MCT 1, 6 MB) [docs/batch-transform-reference.md, section 2]."""
         p = self.params
         mct = p.get("MaxConcurrentTransforms") or server_params.get("MaxConcurrentTransforms") or 1
         mpim = p.get("MaxPayloadInMB")

@@ -64,7 +64,7 @@ def model_not_found(model_name: str, account_id: str, region: str) -> Exception:
 
 
 def no_s3_objects_message(s3_uri: str, region: str, role_arn: str, bucket: str) -> str:
-    """ValidationException text CreateTransformJob gives when its input prefix matches no object (spec section 1)."""
+    """ValidationException text CreateTransformJob gives when its input prefix matches no object (docs/batch-transform-reference.md, section 1)."""
     return (
         f'No S3 objects found under S3 URL "{s3_uri}" given in input data source. '
         f"Please ensure that the bucket exists in the selected region ({region}), "
@@ -185,7 +185,7 @@ def _java_text(value):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Documented limits the service model does not carry (API reference text; spec section 1).
+# Documented limits the service model does not carry (API reference text; docs/batch-transform-reference.md, section 1).
 
 
 def _max_payload_limit(params):

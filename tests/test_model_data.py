@@ -1,0 +1,46 @@
+"""CreateModel refuses model data that is not in S3, as SageMaker does (issue 21), through boto3 and the SDK; the
+course's model reuse on AWS checks the artifact of the training job it reuses."""
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from helpers import models
+
+MISSING = "s3://{bucket}/no-such-training-job/output/model.tar.gz"
+
+
+def test_boto3_create_model_with_missing_model_data_is_a_validation_exception(course):
+    url = MISSING.format(bucket=course.bucket)
+    with pytest.raises(ClientError) as raised:
+        course.sagemaker_client.create_model(ModelName="missing-artifact", ExecutionRoleArn=course.role,
+                                             PrimaryContainer={"Image": models.image_uri(course), "ModelDataUrl": url})
+    error = raised.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == f"Could not find model data at {url}."
+    assert "missing-artifact" not in [m["ModelName"] for m in course.sagemaker_client.list_models()["Models"]]
+
+
+def test_a_bucket_that_does_not_exist_is_refused_the_same_way(course):
+    url = "s3://no-such-bucket-for-the-course/model.tar.gz"
+    with pytest.raises(ClientError, match="Could not find model data at s3://no-such-bucket-for-the-course/"):
+        course.sagemaker_client.create_model(ModelName="missing-bucket", ExecutionRoleArn=course.role,
+                                             PrimaryContainer={"Image": models.image_uri(course), "ModelDataUrl": url})
+
+
+def test_the_sdk_raises_it_when_the_transformer_creates_the_model(course):
+    from sagemaker.model import Model
+
+    url = MISSING.format(bucket=course.bucket)
+    model = Model(image_uri=models.image_uri(course), model_data=url, role=course.role,
+                  sagemaker_session=course.session)
+    with pytest.raises(ClientError, match=r"CreateModel operation: Could not find model data at s3://"):
+        model.transformer(instance_count=1, instance_type="ml.m4.xlarge",
+                          output_path=f"s3://{course.bucket}/model-data/out")
+
+
+def test_a_model_whose_artifact_exists_is_created(course, model_data):
+    course.sagemaker_client.create_model(ModelName="artifact-present", ExecutionRoleArn=course.role,
+                                         PrimaryContainer={"Image": models.image_uri(course), "ModelDataUrl": model_data})
+    assert course.sagemaker_client.describe_model(ModelName="artifact-present")["PrimaryContainer"][
+        "ModelDataUrl"] == model_data
