@@ -89,14 +89,14 @@ def message_of(operation, params):
 def test_case_01_job_name_pattern_and_length():
     assert message_of("CreateTransformJob", request(TRANSFORM, TransformJobName="my_job")) == (
         "1 validation error detected: Value 'my_job' at 'transformJobName' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+        "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 
     name_64 = "a" * 64
     assert message_of("CreateTransformJob", request(TRANSFORM, TransformJobName=name_64)) == (
         f"2 validation errors detected: Value '{name_64}' at 'transformJobName' failed to satisfy constraint: "
         "Member must have length less than or equal to 63; "
         f"Value '{name_64}' at 'transformJobName' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+        "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 
     validate_request("CreateTransformJob", request(TRANSFORM, TransformJobName="a" * 63))
     validate_request("CreateTransformJob", request(TRANSFORM, TransformJobName="a--b-9"))
@@ -164,7 +164,7 @@ def test_other_enums_come_from_the_model():
 def test_s3_uri_pattern_and_length():
     assert message_of("CreateTransformJob", transform_with(S3Uri="bucket/batch/in")) == (
         "1 validation error detected: Value 'bucket/batch/in' at 'transformInput.dataSource.s3DataSource.s3Uri' "
-        "failed to satisfy constraint: Member must satisfy regular expression pattern: (https|s3)://([^/]+)/?(.*)")
+        "failed to satisfy constraint: Member must satisfy regular expression pattern: ^(https|s3)://([^/]+)/?(.*)")
     assert "at 'transformOutput.s3OutputPath'" in message_of(
         "CreateTransformJob", transform_with(S3OutputPath="S3://bucket/out"))
     long_uri = "s3://bucket/" + "k" * 1013
@@ -191,7 +191,7 @@ def test_tags_limits():
         "CreateTransformJob", request(TRANSFORM, Tags=[{"Key": "", "Value": "v"}]))
     assert message_of("CreateTransformJob", request(TRANSFORM, Tags=[{"Key": "team", "Value": "a,b"}])) == (
         "1 validation error detected: Value 'a,b' at 'tags.1.member.value' failed to satisfy constraint: "
-        r"Member must satisfy regular expression pattern: ([\p{L}\p{Z}\p{N}_.:/=+\-@]*)")
+        r"Member must satisfy regular expression pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)")
     assert "at 'tags.1.member.value'" in message_of(
         "CreateTransformJob", request(TRANSFORM, Tags=[{"Key": "team", "Value": "v" * 257}]))
     # \p{L}, \p{Z} and \p{N} are Unicode classes: letters, spaces (also U+00A0) and digits of any script pass.
@@ -241,7 +241,7 @@ def test_create_model_basics():
     validate_request("CreateModel", MODEL)
     assert message_of("CreateModel", request(MODEL, ModelName="my_model")) == (
         "1 validation error detected: Value 'my_model' at 'modelName' failed to satisfy constraint: "
-        r"Member must satisfy regular expression pattern: [a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?")
+        r"Member must satisfy regular expression pattern: ^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?")
     role = message_of("CreateModel", request(MODEL, ExecutionRoleArn="SageMakerRole"))
     assert role.startswith("2 validation errors detected: Value 'SageMakerRole' at 'executionRoleArn'")
     assert "Member must have length greater than or equal to 20" in role

@@ -133,7 +133,11 @@ def _aws_path(steps) -> str:
 
 def _constraint_text(broken: Broken) -> str:
     if broken.rule == "pattern":
-        return f"Member must satisfy regular expression pattern: {broken.limit}"
+        # The service quotes its own pattern, which starts with ^ where botocore's model dropped it: "Member must satisfy
+        # regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*" (CreateModel, aws-samples/
+        # sagemaker-ml-workflow-with-apache-airflow#3, 2019); the same for an EndpointName with {0,62}.
+        pattern = broken.limit if broken.limit.startswith("^") else "^" + broken.limit
+        return f"Member must satisfy regular expression pattern: {pattern}"
     if broken.rule == "enum":
         return f"Member must satisfy enum value set: [{', '.join(broken.limit)}]"
     word = "value" if broken.kind in ("integer", "long", "float", "double") else "length"
