@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import helpers
-from helpers.offline.service import QUICK_FINISH_SECONDS
+from sagemaker_offline.service import QUICK_FINISH_SECONDS
 from tests.test_transform_conformance import (ROWS, keys_under, log_lines, out_uri, put, request, small_booster,  # noqa: F401
                                               small_model)
 
@@ -55,7 +55,7 @@ def test_a_malformed_input_filter_fails_the_job(course, small_model, bad_filter)
 
 
 def test_an_error_inside_the_runtime_ends_the_job_failed_within_seconds(course, small_model, monkeypatch):
-    from helpers.offline import transform
+    from sagemaker_offline import transform
 
     def planted(self, uploaded):
         raise RuntimeError("planted by the test")
@@ -71,7 +71,7 @@ def test_an_error_inside_the_runtime_ends_the_job_failed_within_seconds(course, 
 
 
 def test_an_error_while_ending_the_job_still_ends_it(course, small_model, monkeypatch):
-    from helpers.offline import transform
+    from sagemaker_offline import transform
 
     def broken_finish(self, status, reason=None, uploaded=None):
         raise OSError("the end itself broke")

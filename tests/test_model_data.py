@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import models
+from helpers.course import models
 
 MISSING = "s3://{bucket}/no-such-training-job/output/model.tar.gz"
 

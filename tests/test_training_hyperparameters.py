@@ -1,12 +1,12 @@
-"""The 1.7-1 container's hyperparameter validation in its own words (helpers/offline/hyperparameters.py; issue 21: an
+"""The 1.7-1 container's hyperparameter validation in its own words (sagemaker_offline/hyperparameters.py; issue 21: an
 unknown objective used to report xgboost's C++ source path). Messages from aws/sagemaker-xgboost-container, branch
 1.7-1, src/sagemaker_algorithm_toolkit/hyperparameter_validation.py."""
 from __future__ import annotations
 
 import pytest
 
-from helpers import models
-from helpers.offline import hyperparameters as hp
+from helpers.course import models
+from sagemaker_offline import hyperparameters as hp
 
 COURSE = dict(models.HYPERPARAMETERS)
 
