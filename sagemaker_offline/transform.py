@@ -175,15 +175,15 @@ class TransformRun:
                              f"{offline_images_message()}")
         model_url = container.get("ModelDataUrl")
         if not model_url:
-            raise JobFailure("ClientError: The model has no ModelDataUrl, so the container has no model to load. "
-                             "Create the model with model_data='s3://.../model.tar.gz' from the training job.")
+            # the kit's terse words (AWS's are not published), no advice: the kit's is in results.explain_failure
+            raise JobFailure("ClientError: The model has no ModelDataUrl, so the container has no model to load")
         return image, model_url, dict(container.get("Environment") or {})
 
     def _unpack_model(self, model_url: str) -> Path:
         bucket, key = s3io.split_uri(model_url)
         if s3io.head(self.account_id, bucket, key) is None:
-            raise JobFailure(f"ClientError: Could not download model data from {model_url}: no such object. "
-                             "Point ModelDataUrl at the training job's model.tar.gz (ModelArtifacts.S3ModelArtifacts).")
+            # deleted after CreateModel checked it: CreateModel's own words (docs/batch-transform-reference.md, 1)
+            raise JobFailure(f"ClientError: Could not find model data at {model_url}")
         archive = self.workdir / "model.tar.gz"
         s3io.download(self.account_id, bucket, key, archive)
         model_dir = self.workdir / "model"
@@ -192,8 +192,7 @@ class TransformRun:
             with tarfile.open(archive) as tar:
                 tar.extractall(model_dir, filter="data")
         except (tarfile.TarError, OSError) as exc:
-            raise JobFailure(f"ClientError: {model_url} is not a tar.gz model archive ({exc}). SageMaker unpacks "
-                             "ModelDataUrl into /opt/ml/model; give it the model.tar.gz a training job wrote.") from None
+            raise JobFailure(f"ClientError: {model_url} is not a tar.gz model archive ({exc})") from None
         return model_dir
 
     def _effective(self, server_params: dict) -> tuple[int, int, str]:
@@ -292,7 +291,7 @@ class TransformRun:
         split_type = t_input.get("SplitType") or "None"
         if split_type == "TFRecord":
             raise JobFailure("ClientError: SplitType TFRecord is for TensorFlow containers; the built-in XGBoost "
-                             "container reads text/csv, text/libsvm and RecordIO-protobuf. Use SplitType Line for CSV.")
+                             "container reads text/csv, text/libsvm and RecordIO-protobuf")
         recordio = "application/x-recordio-protobuf"
         if recordio in (t_input.get("ContentType"), p["TransformOutput"].get("Accept")) and not _sdk_reads_recordio():
             raise JobFailure("ClientError: this offline runtime reads and writes RecordIO-protobuf with SDK v2's "

@@ -44,3 +44,31 @@ def test_a_model_whose_artifact_exists_is_created(course, model_data):
                                          PrimaryContainer={"Image": models.image_uri(course), "ModelDataUrl": model_data})
     assert course.sagemaker_client.describe_model(ModelName="artifact-present")["PrimaryContainer"][
         "ModelDataUrl"] == model_data
+
+
+def test_an_artifact_deleted_after_create_model_fails_the_transform_job(course, model_data):
+    """CreateModel checked the artifact; deleted afterwards, the job fails in CreateModel's words, without advice."""
+    bucket, key = model_data.removeprefix("s3://").split("/", 1)
+    copy_key = "model-data/deleted-later/model.tar.gz"
+    course.s3_client.copy_object(Bucket=bucket, Key=copy_key, CopySource={"Bucket": bucket, "Key": key})
+    url = f"s3://{bucket}/{copy_key}"
+    course.sagemaker_client.create_model(ModelName="deleted-later", ExecutionRoleArn=course.role,
+                                         PrimaryContainer={"Image": models.image_uri(course), "ModelDataUrl": url})
+    course.s3_client.delete_object(Bucket=bucket, Key=copy_key)
+    course.s3_client.put_object(Bucket=bucket, Key="model-data/in/rows.csv", Body=b"1,2,3,4,5,6,7,8,9,10,11,12,13\n")
+    client = course.sagemaker_client
+    client.create_transform_job(
+        TransformJobName="deleted-later", ModelName="deleted-later",
+        TransformInput={"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
+                                                        "S3Uri": f"s3://{bucket}/model-data/in/"}},
+                        "ContentType": "text/csv", "SplitType": "Line"},
+        TransformOutput={"S3OutputPath": f"s3://{bucket}/model-data/out"},
+        TransformResources={"InstanceType": "ml.m4.xlarge", "InstanceCount": 1})
+    try:
+        client.get_waiter("transform_job_completed_or_stopped").wait(TransformJobName="deleted-later",
+                                                                     WaiterConfig={"Delay": 1, "MaxAttempts": 100})
+    except Exception:  # noqa: BLE001 - the waiter gives up on Failed
+        pass
+    described = client.describe_transform_job(TransformJobName="deleted-later")
+    assert described["TransformJobStatus"] == "Failed"
+    assert described["FailureReason"] == f"ClientError: Could not find model data at {url}"

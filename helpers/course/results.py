@@ -128,8 +128,8 @@ _RULES = [
     ("is not in [",
      "a hyperparameter value outside what the algorithm allows (the FailureReason names it and the allowed values)",
      "pick a value from the list or range the FailureReason shows, e.g. objective='reg:squarederror'"),
-    ("could not download model data",
-     "the model's ModelDataUrl points at no object",
+    ("could not find model data",
+     "the model's ModelDataUrl points at no object (deleted, or never written: notebook 99 deletes the course's)",
      "create the model with model_data= the training job's ModelArtifacts.S3ModelArtifacts"),
 ]
 
