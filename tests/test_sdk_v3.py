@@ -81,8 +81,9 @@ def test_v2_setup_cell_under_v3_says_in_one_line_what_to_do(cell):
     assert len(shown) == 1, f"expected one line of advice, got:\n{done.stdout}"
     advice = shown[0]
     assert advice.startswith("CourseSetupError: This kernel has SageMaker Python SDK 3."), advice
-    for hint in (".venv", "pip install 'sagemaker>=2.257,<3'", "A1_sdk_v3.ipynb", ".venv-v3"):
+    for hint in (".venv", "make lab", "A1_sdk_v3.ipynb", "docs/running-on-aws.md", "Do not install SDK v2"):
         assert hint in advice, f"{hint!r} missing from: {advice}"
+    assert "pip install 'sagemaker" not in advice  # never the downgrade of a Studio image's SDK
     assert "Traceback" not in done.stdout and "helpers/" not in done.stdout  # no frames of the kit
 
 
@@ -260,3 +261,24 @@ def test_exercise_2_check_accepts_the_id_and_prediction_only():
             checks.check_id_and_prediction(answer, test_with_ids, predictions)
     with pytest.raises(AssertionError, match="str"):
         checks.check_id_and_prediction(["T001,25.5"], test_with_ids, predictions)
+
+
+V3_FIXTURES_TEST = '''
+from sagemaker.core.helper.session_helper import get_execution_role
+
+
+def test_the_offline_fixtures_under_v3(offline_session, offline_role, offline_bucket, course_model):
+    assert get_execution_role(offline_session) == offline_role
+    assert offline_bucket == offline_session.default_bucket()
+    model = offline_session.sagemaker_client.describe_model(ModelName=course_model.name)
+    assert model["PrimaryContainer"]["ModelDataUrl"] == course_model.model_data
+'''
+
+
+def test_the_pytest_fixtures_work_under_v3(tmp_path):
+    if not V3_PYTHON.exists():
+        pytest.skip("needs .venv-v3 (make .venv-v3/.installed; make test builds it)")
+    (tmp_path / "test_v3_fixtures.py").write_text(V3_FIXTURES_TEST)
+    done = subprocess.run([str(V3_PYTHON), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_v3_fixtures.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]
