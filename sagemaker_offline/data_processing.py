@@ -111,7 +111,9 @@ class DataProcessing:
     def check_job(self, content_type: str | None, accept: str | None, split_type: str, assemble_with: str) -> None:
         """Raise DataProcessingError when this DataProcessing cannot run with the job's formats and splitting.
 
-        The filters themselves were checked when this object was built; the defaults fit every job.
+        The rules are the Developer Guide's (batch-transform-data-processing: CSV and JSON only; for text/csv,
+        SplitType and AssembleWith Line). When and in which words AWS refuses such a job is not published: these
+        texts end up in the job's FailureReason, so they state the rule in API names, without advice (issue 21).
         """
         if self.is_default:
             return
@@ -122,19 +124,12 @@ class DataProcessing:
         assemble_with = assemble_with or "None"
         if content == CSV and split_type != "Line":
             raise DataProcessingError(
-                f"DataProcessing filters CSV input one row at a time, so with ContentType 'text/csv' SplitType "
-                f"must be 'Line', not {split_type!r}. Set SplitType='Line' (split_type='Line' in the SDK)."
-            )
+                f"DataProcessing with ContentType 'text/csv': SplitType must be 'Line', not {split_type!r}")
         if content != CSV and split_type not in ("Line", "None"):
-            raise DataProcessingError(
-                f"DataProcessing reads JSON records as text, so SplitType {split_type!r} cannot be used. Set "
-                f"SplitType='Line' for JSON Lines, or 'None' for one JSON document per S3 object."
-            )
+            raise DataProcessingError(f"DataProcessing with JSON input: SplitType {split_type!r} cannot be used")
         if accepted == CSV and assemble_with != "Line":
             raise DataProcessingError(
-                f"DataProcessing writes CSV output one row per record, so with Accept 'text/csv' AssembleWith "
-                f"must be 'Line', not {assemble_with!r}. Set AssembleWith='Line' (assemble_with='Line' in the SDK)."
-            )
+                f"DataProcessing with Accept 'text/csv': AssembleWith must be 'Line', not {assemble_with!r}")
 
     def filter_input(self, records: list[bytes], content_type: str) -> bytes:
         """Apply InputFilter to one mini-batch and return the request body: each filtered record plus "\\n"."""
@@ -294,10 +289,8 @@ def _check_type(value: str | None, name: str, sdk_name: str, api_name: str) -> s
         return media
     shown = "not set" if not value else f"{value!r}"
     raise DataProcessingError(
-        f"DataProcessing (InputFilter, JoinSource, OutputFilter) works on CSV and JSON records only, and {name} is "
-        f"{shown}. Set {api_name} ({sdk_name}= in the SDK) to 'text/csv', 'application/json' or "
-        f"'application/jsonlines', or leave DataProcessing out."
-    )
+        f"DataProcessing works on CSV and JSON records only ('text/csv', 'application/json', "
+        f"'application/jsonlines'): {api_name} is {shown}")
 
 
 # ---- reading, joining, selecting and writing records ------------------------------------------------------------

@@ -274,10 +274,36 @@ def _stop_training_job(aws):
     return handler
 
 
+def _missing_model_data(account_id: str, params: dict) -> str | None:
+    """The first ModelDataUrl of the request that names no S3 object (nor a prefix with objects under it), if any."""
+    from sagemaker_offline import s3io
+
+    containers = ([params["PrimaryContainer"]] if params.get("PrimaryContainer") else []) + list(
+        params.get("Containers") or [])
+    for container in containers:
+        url = container.get("ModelDataUrl")
+        if not url or not url.startswith("s3://"):
+            continue
+        bucket, key = s3io.split_uri(url)
+        if not s3io.bucket_exists(account_id, bucket):
+            return url
+        if s3io.head(account_id, bucket, key) is None and not s3io.list_prefix(account_id, bucket, key):
+            return url
+    return None
+
+
 def _create_model(original):
+    """CreateModel checks the model data exists, as SageMaker does: "Could not find model data at s3://....", a
+    ValidationException (aws/amazon-sagemaker-examples#2264, 2021; aws/aws-step-functions-data-science-sdk-python#61,
+    2020; the same words from CloudFormation in aws-ia/ecs-blueprints#223, 2024)."""
     def handler(self) -> Any:
+        from sagemaker_offline.validation import validation_error
+
         params = _params(self)
         _validate("CreateModel", params, _backend(self))
+        missing = _missing_model_data(self.current_account, params)
+        if missing is not None:
+            raise validation_error(f"Could not find model data at {missing}.")
         return original(self)
 
     return handler
@@ -286,7 +312,7 @@ def _create_model(original):
 def _describe_model(original):
     """moto answers `VpcConfig: {}` and `Containers: []` for a model created without them. AWS omits such fields, and
     botocore's model requires SecurityGroupIds and Subnets in any VpcConfig, so SDK v3's shapes reject the empty one
-    (Model.get, ModelBuilder.build in notebooks/A1_sdk_v3.ipynb; ../shared/spec/offline-notes.md)."""
+    (Model.get, ModelBuilder.build in notebooks/A1_sdk_v3.ipynb; docs/batch-transform-reference.md, section 9)."""
     def handler(self) -> Any:
         from moto.core.responses import ActionResult
 
@@ -301,9 +327,25 @@ def _describe_model(original):
     return handler
 
 
+def _list(operation: str, lister: Callable):
+    """A List* call answered from moto's records by sagemaker_offline/listing.py, after the request's field rules."""
+    def handler(self) -> Any:
+        from moto.core.responses import ActionResult
+
+        from sagemaker_offline.validation import validate_request
+
+        params = _params(self)
+        validate_request(operation, params)
+        return ActionResult(lister(_backend(self), params))
+
+    return handler
+
+
 def response_handlers(aws) -> dict[str, Callable]:
     """The moto SageMakerResponse methods the runtime replaces, by name."""
     from moto.sagemaker.responses import SageMakerResponse
+
+    from sagemaker_offline import listing
 
     handlers = {
         "create_training_job": _create_training_job(aws, SageMakerResponse.create_training_job),
@@ -314,6 +356,9 @@ def response_handlers(aws) -> dict[str, Callable]:
         "describe_transform_job": _describe_job(aws, SageMakerResponse.describe_transform_job),
         "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),
         "describe_model": _describe_model(SageMakerResponse.describe_model),
+        "list_transform_jobs": _list("ListTransformJobs", listing.list_transform_jobs),
+        "list_training_jobs": _list("ListTrainingJobs", listing.list_training_jobs),
+        "list_models": _list("ListModels", listing.list_models),
     }
     return {action: _logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
 

@@ -1,5 +1,5 @@
 """The offline AWS: moto in-process for S3, SageMaker, CloudWatch Logs, IAM and STS, with the kit's runtime plugged
-into moto's SageMaker responses so that training and transform jobs really run (see ../shared/spec/offline-notes.md).
+into moto's SageMaker responses so that training and transform jobs really run (docs/batch-transform-reference.md, section 9).
 """
 from __future__ import annotations
 

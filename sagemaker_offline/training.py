@@ -1,6 +1,6 @@
 """Training jobs on the built-in XGBoost images, run for real with xgboost as the algorithm-mode container runs them:
 channels `train`/`validation` from S3, hyperparameters as strings, `num_round` required, and the artifact
-`<S3OutputPath>/<job-name>/output/model.tar.gz` holding `xgboost-model` at its root (spec section 6)."""
+`<S3OutputPath>/<job-name>/output/model.tar.gz` holding `xgboost-model` at its root (docs/batch-transform-reference.md, section 6)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,21 +13,10 @@ from pathlib import Path
 
 from sagemaker_offline import s3io
 
-# The algorithm-mode hyperparameters of sagemaker-xgboost-container (hyperparameter_validation.py).
-KNOWN_HYPERPARAMETERS = {
-    "num_round", "early_stopping_rounds", "csv_weights", "objective", "eta", "learning_rate", "gamma", "max_depth",
-    "min_child_weight", "max_delta_step", "subsample", "colsample_bytree", "colsample_bylevel", "colsample_bynode",
-    "lambda", "reg_lambda", "alpha", "reg_alpha", "tree_method", "sketch_eps", "scale_pos_weight", "updater", "dsplit",
-    "refresh_leaf", "process_type", "grow_policy", "max_leaves", "max_bin", "num_parallel_tree", "booster", "silent",
-    "verbosity", "nthread", "sample_type", "normalize_type", "rate_drop", "one_drop", "skip_drop", "lambda_bias",
-    "tweedie_variance_power", "base_score", "eval_metric", "seed", "num_class", "interaction_constraints",
-    "monotone_constraints", "single_precision_histogram", "deterministic_histogram", "max_cat_to_onehot",
-    "save_model_on_termination", "prob_buffer_row", "huber_slope", "aft_loss_distribution",
-    "aft_loss_distribution_scale", "_kfold", "_num_cv_round", "_tuning_objective_metric", "use_dask_gpu_training",
-}
-INTEGER_HYPERPARAMETERS = {"num_round", "early_stopping_rounds", "max_depth", "max_leaves", "max_bin",
-                           "num_parallel_tree", "num_class", "seed", "verbosity", "nthread", "max_delta_step"}
 CHANNELS = {"train", "validation", "code"}
+# Hyperparameters the container validates but does not hand to xgboost.train (algorithm_mode/train.py).
+_NOT_FOR_XGBOOST = ("_kfold", "_num_cv_round", "_tuning_objective_metric", "csv_weights", "save_model_on_termination",
+                    "prob_buffer_row", "use_dask_gpu_training", "dsplit")
 
 
 class TrainingFailure(Exception):
@@ -35,29 +24,18 @@ class TrainingFailure(Exception):
 
 
 def _hyperparameters(raw: dict[str, str]) -> tuple[int, int | None, dict]:
-    """Check and convert the job's hyperparameters the way the container does; returns (num_round, early stop, params)."""
-    unknown = sorted(set(raw) - KNOWN_HYPERPARAMETERS)
-    if unknown:
-        raise TrainingFailure(f"ClientError: Additional hyperparameters are not allowed ({', '.join(unknown)} were "
-                              "unexpected). Remove them, or check their spelling against the XGBoost hyperparameters page.")
-    if "num_round" not in raw:
-        raise TrainingFailure("ClientError: Missing required hyperparameter: num_round. "
-                              "Add it, e.g. hyperparameters={'num_round': 100}.")
-    params: dict = {"objective": "reg:squarederror"}
-    for name, value in raw.items():
-        value = str(value).strip('"')
-        if name in INTEGER_HYPERPARAMETERS:
-            try:
-                value = int(float(value))
-            except ValueError:
-                raise TrainingFailure(f"ClientError: Hyperparameter {name}: value {value!r} is not an integer.") from None
-        params[name] = value
-    if params["objective"] in ("multi:softmax", "multi:softprob") and int(params.get("num_class", 0)) < 2:
-        raise TrainingFailure("ClientError: Require input for parameter 'num_class' for multi-classification")
+    """Validate the job's hyperparameters as the 1.7-1 container does, first of all (sagemaker_offline/hyperparameters.py);
+    returns (num_round, early stopping rounds, the parameters for xgboost)."""
+    from sagemaker_offline import hyperparameters
+
+    try:
+        parsed = hyperparameters.validate({name: str(value).strip('"') for name, value in raw.items()})
+    except hyperparameters.UserError as error:
+        raise TrainingFailure(hyperparameters.failure_reason(error)) from None
+    params: dict = {"objective": "reg:squarederror", **parsed}
     num_round = params.pop("num_round")
     early = params.pop("early_stopping_rounds", None)
-    for private in ("_kfold", "_num_cv_round", "_tuning_objective_metric", "csv_weights", "save_model_on_termination",
-                    "prob_buffer_row", "use_dask_gpu_training", "silent", "dsplit"):
+    for private in _NOT_FOR_XGBOOST:
         params.pop(private, None)
     params.setdefault("nthread", 1)  # one core per job, so jobs side by side share the machine fairly
     return num_round, early, params
@@ -150,6 +128,7 @@ def run_training(account_id: str, params: dict, write, image=None) -> dict:
     symlinks = image is not None and image.version in ("1.7-1", "3.0-5")  # data_utils since commit 393a24e
     if symlinks:
         log("Determined 0 GPU(s) available on the instance.")
+    num_round, early, xgb_params = _hyperparameters(raw_hyperparameters)  # first, as algorithm_mode/train.py does
     channels = {c["ChannelName"]: c for c in params.get("InputDataConfig", [])}
     extra = sorted(set(channels) - CHANNELS)
     if extra:
@@ -157,7 +136,6 @@ def run_training(account_id: str, params: dict, write, image=None) -> dict:
                               "channels 'train' and, optionally, 'validation'.")
     if "train" not in channels:
         raise TrainingFailure("ClientError: Channel 'train' is required. Call fit({'train': ..., 'validation': ...}).")
-    num_round, early, xgb_params = _hyperparameters(raw_hyperparameters)
     with tempfile.TemporaryDirectory(prefix="training-") as tmp:
         workdir = Path(tmp)
         dtrain = _read_channel(account_id, "train", channels["train"], workdir, log, symlinks)

@@ -1,4 +1,4 @@
-"""A transform job as SageMaker runs it (../shared/spec/batch-transform.md): inputs resolved at create, objects dealt to
+"""A transform job as SageMaker runs it (docs/batch-transform-reference.md): inputs resolved at create, objects dealt to
 InstanceCount instances (an agent process and container worker processes each), one `.out` per input object, two log streams per
 instance (the container's and its data-log), then the end state. docs/offline-runtime.md explains the design and where it differs."""
 from __future__ import annotations
@@ -175,15 +175,15 @@ class TransformRun:
                              f"{offline_images_message()}")
         model_url = container.get("ModelDataUrl")
         if not model_url:
-            raise JobFailure("ClientError: The model has no ModelDataUrl, so the container has no model to load. "
-                             "Create the model with model_data='s3://.../model.tar.gz' from the training job.")
+            # the kit's terse words (AWS's are not published), no advice: the kit's is in results.explain_failure
+            raise JobFailure("ClientError: The model has no ModelDataUrl, so the container has no model to load")
         return image, model_url, dict(container.get("Environment") or {})
 
     def _unpack_model(self, model_url: str) -> Path:
         bucket, key = s3io.split_uri(model_url)
         if s3io.head(self.account_id, bucket, key) is None:
-            raise JobFailure(f"ClientError: Could not download model data from {model_url}: no such object. "
-                             "Point ModelDataUrl at the training job's model.tar.gz (ModelArtifacts.S3ModelArtifacts).")
+            # deleted after CreateModel checked it: CreateModel's own words (docs/batch-transform-reference.md, 1)
+            raise JobFailure(f"ClientError: Could not find model data at {model_url}")
         archive = self.workdir / "model.tar.gz"
         s3io.download(self.account_id, bucket, key, archive)
         model_dir = self.workdir / "model"
@@ -192,12 +192,11 @@ class TransformRun:
             with tarfile.open(archive) as tar:
                 tar.extractall(model_dir, filter="data")
         except (tarfile.TarError, OSError) as exc:
-            raise JobFailure(f"ClientError: {model_url} is not a tar.gz model archive ({exc}). SageMaker unpacks "
-                             "ModelDataUrl into /opt/ml/model; give it the model.tar.gz a training job wrote.") from None
+            raise JobFailure(f"ClientError: {model_url} is not a tar.gz model archive ({exc})") from None
         return model_dir
 
     def _effective(self, server_params: dict) -> tuple[int, int, str]:
-        """Request value > the container's /execution-parameters > defaults (MCT 1, 6 MB) [spec 2, DG-BYOC]."""
+        """Request value > the container's /execution-parameters > defaults (MCT 1, 6 MB) [docs/batch-transform-reference.md, section 2]."""
         p = self.params
         mct = p.get("MaxConcurrentTransforms") or server_params.get("MaxConcurrentTransforms") or 1
         mpim = p.get("MaxPayloadInMB")
@@ -232,6 +231,14 @@ class TransformRun:
         self.data_logs[index].write_lines([logs.data_log_line(seconds, message)], seconds)
 
     def run(self) -> None:
+        try:
+            self._run_to_end()
+        except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
+            self._fail_on_bug(exc)
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _run_to_end(self) -> None:
         uploaded: list[tuple[str, str]] = []
         try:
             self._gate("instances")
@@ -250,12 +257,20 @@ class TransformRun:
             reason = str(exc).rstrip(".")  # the SDK adds ". Check troubleshooting guide ..." after it
             self.data_log(0, reason)
             self._finish("Failed", reason, uploaded=uploaded)
-        except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
-            self._write_data_logs()
-            self._finish("Failed", f"OfflineRuntimeError: the offline runtime failed ({type(exc).__name__}: {exc}). "
-                                   "This is a bug in the course kit; please report it", uploaded=uploaded)
-        finally:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _fail_on_bug(self, exc: Exception) -> None:
+        """End the job Failed after an error of the runtime itself. The reason names the kit, never the service: AWS
+        has no such failure. Objects finished before it keep their `.out`, as a failed job's do on AWS. If even the
+        normal ending fails, the job record is set directly."""
+        reason = (f"OfflineRuntimeError: the offline runtime failed ({type(exc).__name__}: {exc}). "
+                  "This is a bug in the course kit; please report it")
+        try:
+            self._finish("Failed", reason)
+        except Exception:  # noqa: BLE001 - the job must end whatever broke
+            self.job.failure_reason = reason[:1024]
+            self.job.transform_end_time = self.job.last_modified_time = _now()
+            self.job.transform_start_time = self.job.transform_start_time or self.job.transform_end_time
+            self.job.transform_job_status = "Failed"
 
     def _run(self, uploaded: list) -> list[tuple[str, str]]:
         from sagemaker_offline.xgboost_container import XGBoostServer
@@ -276,20 +291,24 @@ class TransformRun:
         split_type = t_input.get("SplitType") or "None"
         if split_type == "TFRecord":
             raise JobFailure("ClientError: SplitType TFRecord is for TensorFlow containers; the built-in XGBoost "
-                             "container reads text/csv, text/libsvm and RecordIO-protobuf. Use SplitType Line for CSV.")
+                             "container reads text/csv, text/libsvm and RecordIO-protobuf")
         recordio = "application/x-recordio-protobuf"
         if recordio in (t_input.get("ContentType"), p["TransformOutput"].get("Accept")) and not _sdk_reads_recordio():
             raise JobFailure("ClientError: this offline runtime reads and writes RecordIO-protobuf with SDK v2's "
                              "sagemaker.amazon.record_pb2, which SDK v3 removed; run RecordIO jobs in the course's .venv "
                              "(SDK v2). On AWS the container does not depend on the SDK.")
         if mpim == 0:
+            # the kit's words (AWS's are not published): MaxPayloadInMB=0 means chunked requests (API reference)
             raise JobFailure("ClientError: MaxPayloadInMB=0 asks for chunked requests, which the built-in XGBoost "
-                             "container does not accept. Set MaxPayloadInMB between 1 and 100 (6 is the default).")
+                             "container does not accept")
         processing = p.get("DataProcessing")
         if processing:
             from sagemaker_offline.data_processing import DataProcessing, DataProcessingError
 
-            dp = DataProcessing.from_request(processing)
+            try:  # AWS's wording for a filter it cannot read is not published; the job fails with the kit's reason
+                dp = DataProcessing.from_request(processing)
+            except DataProcessingError as exc:
+                raise JobFailure(f"ClientError: {exc}") from None
             if dp.is_default:
                 processing = None
             else:
@@ -310,6 +329,11 @@ class TransformRun:
                                      "label": f"{item['bucket']}/{item['key']}"})
         out_bucket, out_prefix = s3io.split_uri(p["TransformOutput"]["S3OutputPath"])
         out_prefix = out_prefix.rstrip("/") + "/" if out_prefix.strip("/") else ""
+        if not s3io.bucket_exists(self.account_id, out_bucket):
+            # AWS does not check the output bucket at create; its FailureReason for this case is not published, so
+            # the job fails before its requests, with the S3 error code a PutObject there gets (NoSuchBucket)
+            raise JobFailure(f"ClientError: Unable to write the output to {p['TransformOutput']['S3OutputPath']}: "
+                             f"NoSuchBucket: The specified bucket does not exist ({out_bucket})")
         timeout = (p.get("ModelClientConfig") or {}).get("InvocationsTimeoutInSeconds", 600)
         base = {"image": image, "model_dir": str(model_dir), "environ": environ,
                 "content_type": t_input.get("ContentType"), "accept": p["TransformOutput"].get("Accept"),

@@ -3,6 +3,7 @@ with the offline AWS answering as the account (tests/rehearsal.py). Deselect wit
 
 One pass over the notebooks feeds every check below, so the module runs them once: about 3.5 minutes on a busy
 2-core machine (each notebook's own cells plus a kernel start; the AWS CLI cells of notebook 03 start processes).
+Then notebook 02 runs once more, after 99, as a learner who comes back (01 -> 99 -> 02).
 """
 from __future__ import annotations
 
@@ -122,3 +123,27 @@ def _source(name: str) -> str:
     import nbformat
 
     return "".join(c.source for c in nbformat.read(rehearsal.NOTEBOOKS / name, as_version=4).cells)
+
+
+# Last in the module: notebook 02 leaves the course's data and models on the account again, which the checks of
+# what 99 left must not see.
+@pytest.fixture(scope="module")
+def second_pass_after_clean_up(runs, account):
+    """Notebook 02 run again after 99, as a learner who comes back: 99 deleted the course's S3 objects (the model
+    artifact among them) but SageMaker keeps the training job's record, so reusing it would fail at CreateModel."""
+    aws, sm, _ = account
+    workdir = Path(tempfile.mkdtemp(prefix="aws-rehearsal-again-"))
+    run = rehearsal.run_notebook(rehearsal.NOTEBOOKS / "02_batch_transform_sdk.ipynb",
+                                 rehearsal.kernel_environment(aws, workdir), sm)
+    yield run
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_01_then_99_then_02_works_on_aws(second_pass_after_clean_up):
+    run = second_pass_after_clean_up
+    assert run.ok, run.error
+    assert "Could not find model data" not in run.text
+    assert "has no model artifact any more (notebook 99 deletes the course's S3 objects); training the course " \
+           "model again." in run.text
+    assert "Trained the course model (built-in XGBoost" in run.text
+    assert ("training", 1, "ml.m4.xlarge") in run.started  # the retraining announced and started its one instance

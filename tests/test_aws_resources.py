@@ -35,8 +35,8 @@ def make_course(boto_session):
                   session=SimpleNamespace(sagemaker_client=sm), role=ROLE, bucket=BUCKET)
 
 
-def create_model(sm, name, tags):
-    sm.create_model(ModelName=name, PrimaryContainer={"Image": "img", "ModelDataUrl": "s3://b/model.tar.gz"},
+def create_model(sm, name, tags, model_data=f"s3://{BUCKET}/model.tar.gz"):
+    sm.create_model(ModelName=name, PrimaryContainer={"Image": "img", "ModelDataUrl": model_data},
                     ExecutionRoleArn=ROLE, Tags=tags)
 
 
@@ -99,6 +99,17 @@ def test_with_moto_only_completed_course_jobs_count(aws):
             ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
             StoppingCondition={"MaxRuntimeInSeconds": 3600})
     assert aws_resources.find_latest_training_job(sm)["TrainingJobName"] == "course-second"
+
+
+def test_artifact_exists_sees_a_deleted_model_tar_gz(aws):
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    uri = f"s3://{BUCKET}/{COURSE_PREFIX}/model/job/output/model.tar.gz"
+    s3.put_object(Bucket=BUCKET, Key=uri.split("/", 3)[3], Body=b"model")
+    assert aws_resources.artifact_exists(s3, uri)
+    s3.delete_object(Bucket=BUCKET, Key=uri.split("/", 3)[3])
+    assert not aws_resources.artifact_exists(s3, uri)
+    assert not aws_resources.artifact_exists(s3, "s3://no-such-bucket-for-the-course/model.tar.gz")
 
 
 def test_no_course_job_gives_none(aws):
@@ -212,6 +223,7 @@ def test_clean_up_works_on_the_offline_backend(capsys):
     course = helpers.connect("offline", quiet=True)
     try:
         sm, s3 = course.sagemaker_client, course.s3_client
+        s3.put_object(Bucket=course.bucket, Key="model.tar.gz", Body=b"model")  # CreateModel checks it exists
         create_model(sm, "course-model", course.tags)
         create_model(sm, "their-model", OTHER_TAGS)
         s3.put_object(Bucket=course.bucket, Key=f"{course.prefix}/input/test.csv", Body=b"1,2\n")
@@ -219,7 +231,7 @@ def test_clean_up_works_on_the_offline_backend(capsys):
         report = aws_resources.clean_up(course)
         assert report.models == ["course-model"] and report.s3_objects == [f"{course.prefix}/input/test.csv"]
         assert [m["ModelName"] for m in sm.list_models()["Models"]] == ["their-model"]
-        assert keys(s3, course.bucket) == ["elsewhere.csv"]
+        assert keys(s3, course.bucket) == ["elsewhere.csv", "model.tar.gz"]
         assert "1 model: course-model" in capsys.readouterr().out
     finally:
         offline.stop()

@@ -50,7 +50,7 @@ SETTINGS = {"objects": 8, "SplitType": "Line", "BatchStrategy": "MultiRecord", "
 
 def test_settings_for_size(capsys):
     parallel.check_settings_for_size(SETTINGS, data_gb=12, instance_count=4)
-    parallel.check_settings_for_size({**SETTINGS, "objects": 4, "MaxPayloadInMB": 10, "MaxConcurrentTransforms": 10})
+    parallel.check_settings_for_size({**SETTINGS, "objects": 4, "MaxPayloadInMB": 5, "MaxConcurrentTransforms": 20})
     assert capsys.readouterr().out.count("Correct!") == 2
 
 
@@ -61,7 +61,10 @@ def test_settings_for_size(capsys):
     ({"SplitType": "None"}, "far above"),                  # 1.5 GB per request
     ({"SplitType": "line"}, "'Line'"),
     ({"BatchStrategy": "SingleRecord"}, "100 million requests"),
-    ({"MaxPayloadInMB": 50, "MaxConcurrentTransforms": 4}, "100 MB"),
+    ({"MaxPayloadInMB": 6, "MaxConcurrentTransforms": 20}, "100 MB"),
+    ({"MaxPayloadInMB": 7}, "HTTP 413"),                   # the API allows it; the built-in container refuses it
+    ({"MaxPayloadInMB": 20, "MaxConcurrentTransforms": 5}, "HTTP 413"),
+    ({"MaxPayloadInMB": 100, "MaxConcurrentTransforms": 1}, "HTTP 413"),
     ({"MaxPayloadInMB": 0}, "between 1 and 100"),
     ({"MaxPayloadInMB": 6.0}, "whole number"),
     ({"MaxConcurrentTransforms": 0}, "at least 1"),

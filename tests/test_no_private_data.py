@@ -238,3 +238,43 @@ def test_a_whole_notebook_file_is_scanned(tmp_path):
         "outputs": [{"output_type": "stream", "name": "stdout", "text": ["/" + "root/.aws/credentials\n"]}]}]}))
     findings = scan_file(path)
     assert any("account id" in f for f in findings) and any("machine path" in f for f in findings)
+
+
+# --- the repository stands alone (issue 21) --------------------------------------------------------------------------
+# A clone has only the repository: no file may point outside it, to the team's shared folder next to the checkout or
+# to a path of the machine that built it. Container paths (/opt/ml/...) and /tmp are not machine paths.
+OUTSIDE_PATHS = [
+    re.compile(r"\.\./shared\b"),
+    re.compile(r"(?<![\w.])/(?:work|home|Users)/[\w.-]+"),
+    re.compile(r"(?<![\w.])/root/[\w.-]"),
+    re.compile(re.escape(str(REPO)) + r"(?=/|\b)"),
+]
+
+
+def outside_paths(text: str) -> list[str]:
+    return [f"line {text.count(chr(10), 0, m.start()) + 1}: {m.group(0)!r}"
+            for pattern in OUTSIDE_PATHS for m in pattern.finditer(text)]
+
+
+def test_no_file_names_a_path_outside_the_repository():
+    problems = []
+    for path in repo_files():
+        raw = path.read_bytes()
+        if b"\0" in raw:
+            continue
+        problems += [f"{path.relative_to(REPO)}: {finding}"
+                     for finding in outside_paths(raw.decode("utf-8", "replace"))]
+    assert not problems, ("Files name paths a clone does not have (move the facts into docs/, e.g. "
+                          "docs/batch-transform-reference.md):\n" + "\n".join(problems))
+
+
+@pytest.mark.parametrize("text", [".." + "/shared/spec/batch-transform.md", "see /" + "work/shared/spec/x.md",
+                                  "/" + "home/someone/kit", "/" + "root/.aws/config", str(REPO) + "/helpers"])
+def test_outside_paths_are_found(text):
+    assert outside_paths(text)
+
+
+@pytest.mark.parametrize("text", ["/opt/ml/model/xgboost-model", "tests/reference/aws/README.md",
+                                  'r"/root|/home/|/work/|0x"', "docs/batch-transform-reference.md"])
+def test_repository_and_container_paths_pass(text):
+    assert not outside_paths(text)

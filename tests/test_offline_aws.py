@@ -316,3 +316,38 @@ def test_offline_mode_opens_no_network_connection(tmp_path):
     connecting = {line.split()[0] for line in loopback.read_text().splitlines()}
     flow_pid = result.stdout.split("PID ")[-1].split()[0]
     assert connecting and flow_pid not in connecting
+
+
+SDK_INFO_LINES = textwrap.dedent('''
+    import helpers
+    from helpers.course import models
+    from sagemaker.model import Model
+
+    course = helpers.connect("offline", quiet=True)
+    course_data = models.upload_course_data(course)
+    model_data = models.course_model_data(course, course_data)
+    model = Model(image_uri=models.image_uri(course), model_data=model_data, role=course.role,
+                  sagemaker_session=course.session)
+    print("FIRST TRANSFORMER", flush=True)
+    transformer = model.transformer(instance_count=1, instance_type="ml.m4.xlarge", output_path=course.s3_uri("a"))
+    transformer.transform(course_data.test_uri, content_type="text/csv", split_type="Line", logs=False)
+    print("SECOND TRANSFORMER", flush=True)
+    model.transformer(instance_count=1, instance_type="ml.m4.xlarge", output_path=course.s3_uri("b"))
+    helpers.offline.stop()
+''')
+
+
+def test_the_sdks_creating_model_line_is_the_sdks_own(tmp_path):
+    """Issue 21: "INFO:sagemaker:Creating model with name:" is printed by the real SDK once its logging is configured
+    (sagemaker/experiments/_metrics.py calls logging.basicConfig(level=INFO) when first imported, inside the first
+    transform or fit): not for a kernel's first model.transformer(), but for a model created after a transform."""
+    (tmp_path / "flow.py").write_text(SDK_INFO_LINES)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(PYTHONPATH=str(ROOT), COURSE_BACKEND="offline")
+    result = subprocess.run([sys.executable, str(tmp_path / "flow.py")], env=env, capture_output=True, text=True,
+                            timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr.count("INFO:sagemaker:Creating model with name: ") == 1, result.stderr[-2000:]
+    assert result.stderr.count("INFO:sagemaker:Creating transform job with name: ") == 1
+    # the one model line comes from the second transformer, after the transform configured the SDK's logging
+    assert result.stderr.index("Creating transform job") < result.stderr.index("Creating model with name")

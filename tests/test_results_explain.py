@@ -75,6 +75,14 @@ def test_object_larger_than_max_payload(course, xgb_model_name, test_rows):
     assert "MaxPayloadInMB" in found.evidence and "split_type='Line'" in found.fix
 
 
+def test_mini_batch_over_the_containers_limit(course, xgb_model_name, test_rows):
+    body = features_csv(test_rows)
+    transform(course, xgb_model_name, "x-413", body * (7 * 1024 * 1024 // len(body) + 1), MaxPayloadInMB=8)
+    found = results.explain_failure(course, "x-413", quiet=True)
+    assert found.evidence.endswith("ClientError: 413") and "6 MiB" in found.cause
+    assert "max_payload=6" in found.fix and "MAX_CONTENT_LENGTH" in found.fix
+
+
 def test_model_that_cannot_be_loaded(course, test_rows):
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w:gz") as tar:

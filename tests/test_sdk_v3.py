@@ -226,15 +226,17 @@ def test_v3_requirements_pin_what_the_course_pins():
 def test_describe_model_omits_the_fields_a_model_was_created_without(course):
     """AWS leaves out VpcConfig and Containers when CreateModel had none; moto's empty ones break SDK v3's shapes."""
     client = course.sagemaker_client
+    model_data = f"s3://{course.bucket}/model.tar.gz"
+    course.s3_client.put_object(Bucket=course.bucket, Key="model.tar.gz", Body=b"model")  # CreateModel checks it
     client.create_model(ModelName="no-vpc", ExecutionRoleArn=course.role,
                         PrimaryContainer={"Image": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1",
-                                          "ModelDataUrl": "s3://bucket/model.tar.gz"})
+                                          "ModelDataUrl": model_data})
     described = client.describe_model(ModelName="no-vpc")
     assert "VpcConfig" not in described and "Containers" not in described, described
-    assert described["PrimaryContainer"]["ModelDataUrl"] == "s3://bucket/model.tar.gz"
+    assert described["PrimaryContainer"]["ModelDataUrl"] == model_data
     client.create_model(ModelName="with-vpc", ExecutionRoleArn=course.role,
                         PrimaryContainer={"Image": "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1",
-                                          "ModelDataUrl": "s3://bucket/model.tar.gz"},
+                                          "ModelDataUrl": model_data},
                         VpcConfig={"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0123456789abcdef0"]})
     assert client.describe_model(ModelName="with-vpc")["VpcConfig"]["Subnets"] == ["subnet-0123456789abcdef0"]
 

@@ -1,4 +1,4 @@
-"""Job-level conformance of the offline Batch Transform with ../shared/spec/batch-transform.md (sections 2-5, 7).
+"""Job-level conformance of the offline Batch Transform with docs/batch-transform-reference.md (sections 2-5, 7).
 
 Each `test_case_NN_...` is the section-7 case of that number run through CreateTransformJob; the other tests cover
 the rest of the CreateTransformJob options (ManifestFile, Gzip, RecordIO, instances, concurrency, logs, Describe).
@@ -279,9 +279,49 @@ def test_case_16_a_record_larger_than_max_payload_fails_its_object(course, small
                     out_uri(course, "case16"), MaxPayloadInMB=1)
     assert described["TransformJobStatus"] == "Failed"
     reason = failure_text(course, "case-16", described)
-    assert "huge.csv" in reason and "Record is larger than 1MB" in reason
+    assert "huge.csv" in reason and "Record is larger than MaxPayloadInMB=1" in reason
     assert keys_under(course, "conformance/case16/out") == ["conformance/case16/out/small.csv.out"]
-    assert any("huge.csv: Record is larger than 1MB" in line for line in log_lines(course, "case-16"))
+    assert any("huge.csv: Record is larger than MaxPayloadInMB=1" in line for line in log_lines(course, "case-16"))
+
+
+def test_mini_batches_over_the_containers_6_mib_fail_with_its_413(course, small_model, many_rows):
+    """MaxPayloadInMB=20 passes the API (0-100), but the built-in container's Flask refuses a body over
+    MAX_CONTENT_LENGTH (default 6291456 bytes: aws/sagemaker-xgboost-container, algorithm_mode/serve.py) with 413;
+    the data-log line is AWS's "<bucket>/<key>: ClientError: 413" (aws/sagemaker-python-sdk#1882, 2024-10-16 comment)."""
+    _, text = many_rows
+    body = text * (21 * 1024 * 1024 // len(text) + 1)  # 21 MiB of whole lines: mini-batches of up to 20 MiB
+    uri = put(course, "conformance/payload413/in/big.csv", body)
+    described = run(course, small_model, "payload-413", uri, out_uri(course, "payload413"), MaxPayloadInMB=20)
+    assert described["TransformJobStatus"] == "Failed"
+    assert described["FailureReason"] == "ClientError: See job logs for more information"
+    label = f"{course.bucket}/conformance/payload413/in/big.csv"
+    lines = [line.split("[sagemaker logs]: ", 1)[1] for line in log_lines(course, "payload-413")]
+    assert lines[0] == "MaxConcurrentTransforms=4, MaxPayloadInMB=20, BatchStrategy=MULTI_RECORD"  # 4 vCPUs
+    assert lines[1:4] == [f"{label}: ClientError: 413", f"{label}:", f"{label}: Message:"]
+    assert f"{label}: <title>413 Request Entity Too Large</title>" in lines
+    assert any("POST /invocations HTTP/1.1\" 413" in line for line in log_lines(course, "payload-413", "container"))
+    assert keys_under(course, "conformance/payload413/out") == []
+
+
+def test_max_content_length_in_the_models_environment_raises_the_containers_limit(course, small_booster, many_rows):
+    """The fix the container offers: MAX_CONTENT_LENGTH (bytes) in the model's environment; /execution-parameters
+    then answers MaxPayloadInMB = MAX_CONTENT_LENGTH / 1 MiB (serve.py)."""
+    from sagemaker_offline.xgboost_container import DEFAULT_MAX_CONTENT_LENGTH
+
+    assert DEFAULT_MAX_CONTENT_LENGTH == 6 * 1024 * 1024
+    rows, text = many_rows
+    copies = 7 * 1024 * 1024 // len(text) + 1
+    uri = put(course, "conformance/maxlength/in/big.csv", text * copies)  # a little over 7 MiB
+    name = _create_model(course, small_booster, "small-logistic-8mib", models.XGBOOST_VERSION)
+    container = course.sagemaker_client.describe_model(ModelName=name)["PrimaryContainer"]
+    course.sagemaker_client.delete_model(ModelName=name)
+    course.sagemaker_client.create_model(ModelName=name, ExecutionRoleArn=course.role, PrimaryContainer={
+        **container, "Environment": {"MAX_CONTENT_LENGTH": str(8 * 1024 * 1024)}})
+    described = run(course, name, "payload-8mib", uri, out_uri(course, "maxlength"), MaxPayloadInMB=8)
+    assert described["TransformJobStatus"] == "Completed", described.get("FailureReason")
+    assert len(trace("payload-8mib").batches) == 1  # the whole object in one 7 MiB request
+    out = get(course, "conformance/maxlength/out/big.csv.out").decode().splitlines()
+    assert len(out) == len(rows) * copies
 
 
 def test_case_16_single_record_fails_the_same_way(course, small_model):
@@ -290,7 +330,7 @@ def test_case_16_single_record_fails_the_same_way(course, small_model):
     described = run(course, small_model, "case-16s", uri, out_uri(course, "case16s"), MaxPayloadInMB=1,
                     BatchStrategy="SingleRecord")
     assert described["TransformJobStatus"] == "Failed"
-    assert "Record is larger than 1MB" in failure_text(course, "case-16s", described)
+    assert "Record is larger than MaxPayloadInMB=1" in failure_text(course, "case-16s", described)
     assert keys_under(course, "conformance/case16s/out") == []
 
 

@@ -42,6 +42,10 @@ NIGHTLY_INSTANCES = 4
 # The API reference's limits: MaxPayloadInMB 0-100 (the XGBoost container needs at least 1), and
 # MaxConcurrentTransforms x MaxPayloadInMB must not exceed 100 MB (CreateTransformJob, MaxPayloadInMB).
 MAX_PAYLOAD_LIMIT_MB = 100
+# The built-in XGBoost container's own limit: Flask refuses a body over MAX_CONTENT_LENGTH bytes with 413, default
+# 6291456 = 6 MiB (aws/sagemaker-xgboost-container, algorithm_mode/serve.py, PARSED_MAX_CONTENT_LENGTH; see
+# aws/sagemaker-python-sdk#1882 for the data-log's "ClientError: 413"). The exercise's model sets no MAX_CONTENT_LENGTH.
+CONTAINER_LIMIT_MB = 6
 SETTINGS_KEYS = ("objects", "SplitType", "BatchStrategy", "MaxPayloadInMB", "MaxConcurrentTransforms")
 
 
@@ -72,12 +76,17 @@ def check_settings_for_size(answer, data_gb: float = NIGHTLY_GB, instance_count:
     _whole_number(payload, "MB for MaxPayloadInMB")
     _whole_number(concurrent, "concurrent requests for MaxConcurrentTransforms")
     assert 1 <= payload <= MAX_PAYLOAD_LIMIT_MB, "MaxPayloadInMB is between 1 and 100 (6 is the default)."
+    assert payload <= CONTAINER_LIMIT_MB, (
+        f"SageMaker accepts MaxPayloadInMB={payload}, but the built-in XGBoost container refuses any request body "
+        f"over {CONTAINER_LIMIT_MB} MiB (HTTP 413), so mini-batches of up to {payload} MB fail the job. Stay at "
+        f"{CONTAINER_LIMIT_MB} or less (raising it needs MAX_CONTENT_LENGTH in the model's environment, Step 4).")
     assert concurrent >= 1, "MaxConcurrentTransforms is at least 1 request at a time per instance."
     assert payload * concurrent <= MAX_PAYLOAD_LIMIT_MB, (
         f"MaxConcurrentTransforms x MaxPayloadInMB = {payload * concurrent} MB: SageMaker refuses a request above "
         f"{MAX_PAYLOAD_LIMIT_MB} MB (the API reference's limit). Lower one of the two.")
     correct(f"{objects} objects of about {object_mb:,.0f} MB keep all {instance_count} instances busy; MultiRecord "
-            f"mini-batches of up to {payload} MB, {concurrent} at a time per instance, stay within the 100 MB limit.")
+            f"mini-batches of up to {payload} MB, {concurrent} at a time per instance, stay within the container's "
+            f"{CONTAINER_LIMIT_MB} MiB and the API's 100 MB for the product.")
 
 
 def check_single_record_requests(answer, objects: int, lines_per_object: int, line_bytes: int,

@@ -86,12 +86,17 @@ def train_course_model(course, course_data: CourseData, job_prefix: str = COURSE
 def course_model_data(course, course_data: CourseData) -> str:
     """The model.tar.gz the notebook uses: the course's newest on AWS (no new cost), else a fresh training job."""
     if not course.offline:
-        from helpers.connection.aws.resources import find_latest_training_job
+        from helpers.connection.aws.resources import artifact_exists, find_latest_training_job
 
         latest = find_latest_training_job(course.sagemaker_client, name_prefix=COURSE_JOB_PREFIX)
         if latest is not None:
-            print(f"Reusing the course's newest training job {latest['TrainingJobName']}.")
-            return latest["ModelArtifacts"]["S3ModelArtifacts"]
+            artifact = latest["ModelArtifacts"]["S3ModelArtifacts"]
+            if artifact_exists(course.s3_client, artifact):
+                print(f"Reusing the course's newest training job {latest['TrainingJobName']}.")
+                return artifact
+            # CreateModel would refuse it ("Could not find model data at s3://..."): train again instead
+            print(f"The course's newest training job {latest['TrainingJobName']} has no model artifact any more "
+                  "(notebook 99 deletes the course's S3 objects); training the course model again.")
     model_data = train_course_model(course, course_data)
     print(f"Trained the course model ({'offline, ' if course.offline else ''}built-in XGBoost {XGBOOST_VERSION}).")
     return model_data

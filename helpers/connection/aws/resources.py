@@ -48,6 +48,21 @@ def find_latest_training_job(sagemaker_client, name_prefix: str | None = None) -
     return None
 
 
+def artifact_exists(s3_client, uri: str) -> bool:
+    """True if the S3 object a training job wrote (its ModelArtifacts.S3ModelArtifacts) is still there: notebook 99
+    deletes the course's S3 objects but not its training jobs, whose records SageMaker keeps."""
+    from botocore.exceptions import ClientError
+
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    try:
+        s3_client.head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
+            return False
+        raise
+    return True
+
+
 @dataclass
 class CleanupReport:
     """What clean_up removed (or, in a dry run, would remove)."""
