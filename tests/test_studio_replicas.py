@@ -53,3 +53,40 @@ def test_the_missing_packages_tool_runs_there(image):
     done = subprocess.run([str(venv / "bin" / "python"), str(ROOT / "tools" / "missing_packages.py"), "offline"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0 and "Nothing to add" in done.stdout, done.stdout + done.stderr
+
+
+REPLICA_TEST = '''
+import boto3
+import numpy as np
+import pandas as pd
+
+
+def test_a_transform_job_runs_offline_in_the_image(course_model, offline_bucket, offline_prefix):
+    sm = boto3.client("sagemaker")
+    output = f"s3://{offline_bucket}/{offline_prefix}/out"
+    sm.create_transform_job(
+        TransformJobName="studio-replica", ModelName=course_model.name,
+        TransformInput={"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": course_model.test_uri}},
+                        "ContentType": "text/csv", "SplitType": "Line"},
+        TransformOutput={"S3OutputPath": output, "AssembleWith": "Line"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1})
+    sm.get_waiter("transform_job_completed_or_stopped").wait(TransformJobName="studio-replica",
+                                                               WaiterConfig={"Delay": 1, "MaxAttempts": 600})
+    assert sm.describe_transform_job(TransformJobName="studio-replica")["TransformJobStatus"] == "Completed"
+    key = f"{offline_prefix}/out/test.csv.out"
+    body = boto3.client("s3").get_object(Bucket=offline_bucket, Key=key)["Body"].read().decode()
+    predictions = np.array([float(line) for line in body.splitlines()])
+    assert len(predictions) == len(course_model.test)
+    assert np.sqrt(np.mean((predictions - course_model.test["MEDV"].to_numpy()) ** 2)) < 6
+'''
+
+
+@pytest.mark.parametrize("image", IMAGES)
+def test_the_offline_aws_trains_and_transforms_in_the_image(image, tmp_path):
+    """Offline mode in the image's own versions (xgboost 2.1, numpy 1.26, pandas 2.3, SDK v3): a real training job
+    (the course_model fixture) and a real transform job, through the kit's pytest plugin as a learner's test uses it."""
+    venv = replica(image)
+    (tmp_path / "test_replica.py").write_text(REPLICA_TEST)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "test_replica.py"], capture_output=True, text=True, cwd=tmp_path, timeout=900)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]
