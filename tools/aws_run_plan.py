@@ -191,6 +191,9 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if docs/aws-run-plan.md is out of date")
     args = parser.parse_args()
     os.environ["COURSE_BACKEND"] = "offline"
+    from helpers.course import record_settings
+
+    record_settings()  # the plan is of the default instance type
     sections = {}
     with tempfile.TemporaryDirectory() as folder:
         for entry in [nb for nb in course_notebooks("v2") if nb.get("style", "course") == "course"]:  # the course pass

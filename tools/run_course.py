@@ -54,7 +54,9 @@ def main() -> int:
                         help="notebooks run at the same time, one kernel each (default: this machine's cores)")
     args = parser.parse_args()
     os.environ["COURSE_BACKEND"] = "offline"  # `make course` never touches an AWS account
-    from helpers.course import course_notebooks
+    from helpers.course import course_notebooks, record_settings
+
+    record_settings()  # the learner id and settings the committed outputs show, whoever runs it
 
     paths = [Path(p).resolve() for p in args.notebooks] or [NOTEBOOKS / nb["file"] for nb in course_notebooks("v2")]
     if not paths:
