@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, OFFLINE_REGION
+from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, DEFAULT_INSTANCE_TYPE, OFFLINE_REGION
 
 # AWS's own documentation placeholders: clearly not a learner's bucket or account.
 PLACEHOLDER_BUCKET = "amzn-s3-demo-bucket"
@@ -101,7 +101,7 @@ CONSOLE_FIELDS: tuple[ConsoleField, ...] = (
     ConsoleField("Model name", SECTION_JOB, "ModelName", "Model", "name",
                  DEMO_MODEL_NAME, required=True, source=DG_BT_CONSOLE),
     ConsoleField("Instance type", SECTION_JOB, "TransformResources.InstanceType", "model.transformer", "instance_type",
-                 "ml.m4.xlarge", kind="choice", required=True, source=DG_BT_CONSOLE),
+                 DEFAULT_INSTANCE_TYPE, kind="choice", required=True, source=DG_BT_CONSOLE),
     ConsoleField("Instance count", SECTION_JOB, "TransformResources.InstanceCount", "model.transformer",
                  "instance_count", 1, kind="int", required=True, source=DG_BT_CONSOLE),
     ConsoleField("Max concurrent transforms", SECTION_JOB_MORE, "MaxConcurrentTransforms", "model.transformer",
