@@ -191,6 +191,22 @@ def test_header_states_the_measured_offline_time(path):
     assert row.rstrip().endswith(f"| ~{entry['offline_seconds']} s |"), row
 
 
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_header_states_the_study_time_next_to_the_machine_time(path):
+    """A learner plans by study time, not by the machine's seconds: course.json's study_minutes, in the notebook's
+    "Time:" line, the README's table and the instructor guide's learning path."""
+    entry = next(nb for nb in course_notebooks(None) if nb["file"] == path.name)
+    header = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"][:4])
+    assert f"Time: about {entry['study_minutes']} minutes of study" in header
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{path.stem}`"))
+    assert row.rstrip().endswith(f"| ~{entry['study_minutes']} min | ~{entry['offline_seconds']} s |"), row
+    guide = (ROOT / "docs" / "instructor-guide.md").read_text()
+    number = path.stem.split("_", 1)[0]
+    row = next(line for line in guide.splitlines() if line.startswith(f"| {number} "))
+    assert f"| ~{entry['study_minutes']} min | ~{entry['offline_seconds']} s |" in row, row
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_ends_with_further_reading_on_aws_pages(path):
     """Sources one click away: the last cell lists the AWS documentation the notebook relies on."""

@@ -112,6 +112,9 @@ def planned_jobs(notebook_file: str, requests: list[dict], offline_cells: set[st
 
 def _stable_name(name: str) -> str:
     """The job name without its timestamp suffix (name_from_base appends -YYYY-MM-DD-HH-MM-SS-mmm)."""
+    from helpers.course import RECORDED_LEARNER
+
+    name = name.replace(f"-{RECORDED_LEARNER}-", "-<learner>-")  # course.named(): each learner's id in their names
     parts = name.split("-")
     return "-".join(parts[:-7]) + "-…" if len(parts) > 7 and all(p.isdigit() for p in parts[-7:]) else name
 
