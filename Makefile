@@ -44,7 +44,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 offline-shell: $(STAMP)
-	$(PY) -m helpers.offline
+	$(PY) -m sagemaker_offline
 
 # The same JupyterLab, with .venv-v3 as a kernel ("Python 3 (course, SDK v3)", the appendix's kernelspec), on the appendix.
 lab-v3: $(STAMP) $(STAMP_V3)

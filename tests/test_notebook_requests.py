@@ -17,8 +17,9 @@ import pytest
 from botocore.validate import ParamValidator
 from nbclient import NotebookClient
 
-from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, course_notebooks
-from helpers.offline import request_log
+from helpers.connection.names import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE
+from helpers.course.index import course_notebooks
+from sagemaker_offline import request_log
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("aws_run_plan", ROOT / "tools" / "aws_run_plan.py")
@@ -67,7 +68,7 @@ def _s3_locations(value) -> list[tuple[str, str]]:
 
 def _problems(requests: list[dict], service_models, prefix: str = COURSE_PREFIX, tagged: bool = True) -> list[str]:
     """Every way the recorded requests break the service model or the course's rules, as readable lines."""
-    from helpers.offline.validation import validate_request
+    from sagemaker_offline.validation import validate_request
 
     problems = []
     for request in requests:
@@ -170,7 +171,7 @@ def _instance_types(request: dict) -> list[str]:
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=PENDING_07 if p.stem.startswith("07_") else ())
                                   for p in NOTEBOOKS if p.stem not in AWS_EXAMPLE_STYLE])
 def test_changing_the_instance_type_setting_changes_every_request(path, tmp_path, monkeypatch):
-    """COURSE_INSTANCE_TYPE (helpers.course) is the one place a learner with no quota for ml.m4.xlarge changes: every
+    """COURSE_INSTANCE_TYPE (helpers/connection/names.py) is the one place a learner with no quota for ml.m4.xlarge changes: every
     job and endpoint a notebook starts then asks for the type set there."""
     monkeypatch.setenv("COURSE_INSTANCE_TYPE", OTHER_TYPE)
     requests, _ = _run_recorded(path, tmp_path / "requests.jsonl")
@@ -182,8 +183,8 @@ def test_changing_the_instance_type_setting_changes_every_request(path, tmp_path
 
 
 def test_the_instance_type_is_written_once_in_the_course_code():
-    """A quota of 0 for the lesson's type is fixed by one setting: the type is a string literal in helpers/course.py
-    only, and in no notebook's code (the lesson's snippet in 03 Step 1, quoted as written and refused by SageMaker
+    """A quota of 0 for the lesson's type is fixed by one setting: the type is a string literal in
+    helpers/connection/names.py only, and in no notebook's code (the lesson's snippet in 03 Step 1, quoted as written and refused by SageMaker
     for its job name, and A2, written like the AWS examples, are not the course's code)."""
     literal = re.compile(r"[\"']ml\.m4\.xlarge[\"']")
     found = [f"{py.relative_to(ROOT)}:{n}" for py in sorted((ROOT / "helpers").rglob("*.py"))
@@ -195,6 +196,6 @@ def test_the_instance_type_is_written_once_in_the_course_code():
             quoted_lesson = "raises-exception" in cell.metadata.get("tags", []) and "my_job" in cell.source
             if cell.cell_type == "code" and not quoted_lesson and literal.search(cell.source):
                 found.append(f"{entry['file']}: {cell.source.splitlines()[0][:60]}")
-    assert found == ["helpers/course.py:" + str(next(
-        n for n, line in enumerate((ROOT / "helpers" / "course.py").read_text().splitlines(), 1)
-        if literal.search(line)))], found
+    names = ROOT / "helpers" / "connection" / "names.py"
+    assert found == ["helpers/connection/names.py:" + str(next(
+        n for n, line in enumerate(names.read_text().splitlines(), 1) if literal.search(line)))], found

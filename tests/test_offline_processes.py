@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import signal
 
-from helpers.offline import processes
+from sagemaker_offline import processes
 
 
 def test_an_instance_killed_by_the_machine_fails_the_job_naming_the_machine_not_the_service():

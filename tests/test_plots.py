@@ -3,8 +3,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from helpers import plots
-from helpers.offline.transform import BatchTrace, TransformTrace
+from helpers.course import plots
+from sagemaker_offline.transform import BatchTrace, TransformTrace
 
 
 def _trace():
@@ -34,7 +34,7 @@ def test_predicted_vs_actual_draws_every_point():
 
 
 def _demo_forms():
-    from helpers import console
+    from helpers.course import console
 
     bucket = "amzn-s3-demo-bucket"  # notebook 08's placeholder, with its longest values (URIs, the role ARN)
     model = {**console.demo_model_form(bucket),
@@ -51,7 +51,7 @@ def test_console_form_draws_every_field_of_the_table_in_its_section():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from helpers import plots
+    from helpers.course import plots
 
     for fields, values in _demo_forms():
         ax = plots.console_form(fields, values, "form")
@@ -77,7 +77,7 @@ def test_console_form_shows_every_value_whole_and_nothing_overlaps():
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from helpers import plots
+    from helpers.course import plots
 
     for fields, values in _demo_forms():
         ax = plots.console_form(fields, values, "form")

@@ -9,11 +9,11 @@ import json
 import pytest
 
 import helpers
-from helpers import models
-from helpers.aws import resources as aws_resources
-from helpers.aws.resources import find_latest_training_job
-from helpers.course import (COURSE_PREFIX, LEARNER_TAG_KEY, LEARNER_VARIABLE, CourseSetupError, learner_id,
-                            learner_prefix, learner_tags, sanitize_learner)
+from helpers.course import models
+from helpers.connection.aws import resources as aws_resources
+from helpers.connection.aws.resources import find_latest_training_job
+from helpers.connection.names import (COURSE_PREFIX, LEARNER_TAG_KEY, LEARNER_VARIABLE, CourseSetupError, learner_id,
+                                      learner_prefix, learner_tags, sanitize_learner)
 
 
 # --- the learner id -----------------------------------------------------------------------------------------------

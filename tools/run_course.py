@@ -59,7 +59,8 @@ def main() -> int:
                         help="notebooks run at the same time, one kernel each (default: this machine's cores)")
     args = parser.parse_args()
     os.environ["COURSE_BACKEND"] = "offline"  # `make course` never touches an AWS account
-    from helpers.course import course_notebooks, record_settings
+    from helpers.connection.names import record_settings
+    from helpers.course.index import course_notebooks
 
     record_settings()  # the learner id and settings the committed outputs show, whoever runs it
 
