@@ -632,6 +632,11 @@ def check_exercise(number: int, form: Mapping[str, Any], bucket: str = PLACEHOLD
         request = console_request(form)
     except ConsoleFormError as err:
         raise ExerciseCheckError(f"Exercise {number}: the console would refuse this form.\n{err}") from None
+    if number == 1 and _get_path(request, "TransformResources.InstanceType"):
+        # Exercise 1 changes how records travel, not the instance: Step 2's form holds the course's instance type
+        # (COURSE_INSTANCE_TYPE), whichever it is.
+        target["TransformResources"] = {**target["TransformResources"],
+                                        "InstanceType": _get_path(request, "TransformResources.InstanceType")}
     wrong = []
     for field in CONSOLE_FIELDS:
         got, want = _get_path(request, field.api_path), _get_path(target, field.api_path)
