@@ -215,3 +215,29 @@ def test_notebook_ends_with_further_reading_on_aws_pages(path):
     assert last["cell_type"] == "markdown" and source.startswith("## Further reading"), "no Further reading at the end"
     links = re.findall(r"\]\((https://[^)]+)\)", source)
     assert links and all(link.startswith(("https://docs.aws.amazon.com/", "https://aws.amazon.com/")) for link in links)
+
+
+def test_every_check_is_tested_on_the_solution_and_on_two_wrong_answers(tmp_path):
+    """Run the check tests with tests/check_recorder.py, which records what every exercise check said to each answer
+    the tests gave it: each check passed a solution at least once and rejected at least two different wrong answers.
+    (The SDK v3 appendix's checks run in .venv-v3, in tests/test_sdk_v3.py, and are left out here.)"""
+    import subprocess
+
+    record = tmp_path / "checks.json"
+    tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_checks_*.py")) + ["tests/test_console.py"]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "tests.check_recorder", "-p", "no:randomly",
+                           *tests], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**__import__("os").environ, "CHECK_RECORD": str(record)})
+    assert done.returncode == 0, done.stdout[-3000:]
+    said = json.loads(record.read_text())
+    import helpers.checks
+    import pkgutil
+    import importlib
+
+    checks = [f"{info.name}.{name}" for info in pkgutil.iter_modules(helpers.checks.__path__) if info.name != "sdk_v3"
+              for name in dir(importlib.import_module(f"helpers.checks.{info.name}")) if name.startswith("check_")]
+    checks.append("console.check_exercise")
+    weak = [f"{name}: {len(said.get(name, {}).get('correct', []))} solution(s), "
+            f"{len(set(said.get(name, {}).get('rejected', [])))} wrong answer(s)" for name in checks
+            if not said.get(name, {}).get("correct") or len(set(said.get(name, {}).get("rejected", []))) < 2]
+    assert checks and not weak, "\n".join(weak)
