@@ -84,3 +84,27 @@ def refuse_script_mode(operation: str, values: dict | None) -> None:
     if program:
         raise not_offline(operation, f"script mode (your entry point {program!r}) and its framework container",
                           "")
+
+
+def recorded_only() -> list[str]:
+    """The SageMaker operations moto answers that the runtime neither runs nor refuses: bookkeeping, as AWS answers it
+    (a Describe of what was created, tags, lists, deletes of records)."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    patched = {method_name(op) for op in (*RUNS, *REFUSED)}
+    return sorted(op for op in model.operation_names
+                  if method_name(op) not in patched and callable(getattr(SageMakerResponse, method_name(op), None)))
+
+
+def table_markdown() -> str:
+    """The table in docs/offline-runtime.md, "Which SageMaker APIs run offline" (tools/api_table.py writes it)."""
+    lines = ["| API | offline | what happens |", "|---|---|---|"]
+    lines += [f"| `{op}` | runs for real | {what} |" for op, what in RUNS.items()]
+    lines += [f"| `{op}` | refused | `{NOT_OFFLINE}`: {what} |" for op, what in REFUSED.items()]
+    lines += [f"| `sagemaker-runtime {op}` | refused | `{NOT_OFFLINE}`: {what} |" for op, what in REFUSED_RUNTIME.items()]
+    recorded = ", ".join(f"`{op}`" for op in recorded_only())
+    lines.append(f"| {recorded} | recorded only | moto keeps the record and answers as AWS would; nothing runs |")
+    return "\n".join(lines)

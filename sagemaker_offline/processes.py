@@ -101,12 +101,31 @@ def start_fork_server() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def ended_early_reason(processes) -> str:
+def import_problem() -> str | None:
+    """Why a new process cannot import the runtime, or None: the last line of the error a fresh interpreter with this
+    process's import path gets (a file or folder of the learner's named like the runtime, a broken install)."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    done = subprocess.run([sys.executable, "-c", "import " + ", ".join(PRELOAD)], capture_output=True, text=True,
+                          env=env, cwd=os.getcwd(), timeout=120)
+    if done.returncode == 0:
+        return None
+    lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit code {done.returncode}"
+
+
+def ended_early_reason(processes, probe=import_problem) -> str:
     """The FailureReason of a job whose instance process ended before its objects did: the cause is this machine or the
     runtime, never the service, and the reason says so and what to change."""
     import signal
 
     ended = [p for p in processes if p.exitcode]
+    if ended and ended[0].exitcode == 1 and (problem := probe()):
+        return (f"OfflineRuntimeError: the offline runtime's process {ended[0].name} could not start: a new process "
+                f"cannot import the runtime ({problem}). Check that no file or folder of yours is named like a module "
+                "it imports, and that the kit is installed in this kernel's environment.")
     if not ended:
         how = "ended without a word"
     elif ended[0].exitcode < 0:

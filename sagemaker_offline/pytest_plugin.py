@@ -66,10 +66,17 @@ def offline_aws(request) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def offline_session(offline_aws):
-    """A `sagemaker.Session()` on the offline AWS, as a notebook makes one."""
-    import sagemaker
+    """A SageMaker SDK session on the offline AWS, as a notebook makes one: `sagemaker.Session()` under SDK v2,
+    `sagemaker.core.helper.session_helper.Session()` under v3."""
+    from sagemaker_offline import sdk_setup
 
-    return sagemaker.Session()
+    sdk_setup.quiet_config_log()
+    if sdk_setup.sdk_version().startswith("3."):
+        from sagemaker.core.helper.session_helper import Session
+    else:
+        from sagemaker import Session
+    sdk_setup.prepare_sdk()
+    return Session()
 
 
 @pytest.fixture(scope="session")

@@ -263,3 +263,24 @@ def test_exercise_2_check_accepts_the_id_and_prediction_only():
             checks.check_id_and_prediction(answer, test_with_ids, predictions)
     with pytest.raises(AssertionError, match="str"):
         checks.check_id_and_prediction(["T001,25.5"], test_with_ids, predictions)
+
+
+V3_FIXTURES_TEST = '''
+from sagemaker.core.helper.session_helper import get_execution_role
+
+
+def test_the_offline_fixtures_under_v3(offline_session, offline_role, offline_bucket, course_model):
+    assert get_execution_role(offline_session) == offline_role
+    assert offline_bucket == offline_session.default_bucket()
+    model = offline_session.sagemaker_client.describe_model(ModelName=course_model.name)
+    assert model["PrimaryContainer"]["ModelDataUrl"] == course_model.model_data
+'''
+
+
+def test_the_pytest_fixtures_work_under_v3(tmp_path):
+    if not V3_PYTHON.exists():
+        pytest.skip("needs .venv-v3 (make .venv-v3/.installed; make test builds it)")
+    (tmp_path / "test_v3_fixtures.py").write_text(V3_FIXTURES_TEST)
+    done = subprocess.run([str(V3_PYTHON), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_v3_fixtures.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]

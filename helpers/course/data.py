@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# helpers/datasets is the repository's data/ folder (a link there; a copy in an installed wheel)
+DATA_DIR = Path(__file__).resolve().parents[1] / "datasets"
 BOSTON_CSV = DATA_DIR / "boston_house_prices.csv"
 FEATURES = ["CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT"]
 TARGET = "MEDV"

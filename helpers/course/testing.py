@@ -1,16 +1,9 @@
-"""The course's pytest fixture for a learner's own batch-transform code: `course_model`, the course's trained XGBoost
-model on the offline AWS with its test rows (README, "Test your own code").
-
-Installed with the kit as a pytest plugin (pyproject.toml's pytest11 entry point `batch-transform-course`); it builds
-on the offline AWS fixtures of `sagemaker_offline.pytest_plugin` (offline_session, offline_role, offline_bucket).
-"""
+"""The course's trained XGBoost model on the offline AWS, with its test rows, for a learner's own tests: what the
+`course_model` fixture gives (README, "Test your own code"; the fixture is in batch_transform_course_fixtures.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
-import pytest
-
 
 @dataclass
 class CourseModel:
@@ -23,7 +16,6 @@ class CourseModel:
     test: Any  # the same rows as a pandas DataFrame, with the label MEDV, to check predictions against
 
 
-@pytest.fixture(scope="session")
 def course_model(offline_session, offline_role, offline_bucket) -> CourseModel:
     """The course's model, trained once per session by a real offline training job (a few seconds), and its test data."""
     import boto3

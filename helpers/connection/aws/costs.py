@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 
-PRICES_FILE = Path(__file__).resolve().parents[3] / "data" / "prices.csv"
+# helpers/datasets is the repository's data/ folder (a link there; a copy in an installed wheel)
+PRICES_FILE = Path(__file__).resolve().parents[2] / "datasets" / "prices.csv"
 PRICE_REGION = "us-west-2"
 PRICING_PAGE = "https://aws.amazon.com/sagemaker/pricing/"
 KINDS = ("training", "transform", "endpoint")
