@@ -26,3 +26,11 @@ def pytest_ignore_collect(collection_path, config):
 
         return path.name not in {nb["file"] for nb in course_notebooks(_environment())}
     return None
+
+
+def pytest_configure(config):
+    """The kernels nbval and the notebook tests start run as the committed outputs were made: the recorded learner id,
+    the default instance type and region (helpers.course.record_settings), whoever runs the suite."""
+    from helpers.connection.names import record_settings
+
+    record_settings()

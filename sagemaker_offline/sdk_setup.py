@@ -83,6 +83,7 @@ def prepare_sdk() -> None:
     from sagemaker_offline import tracebacks
 
     tracebacks.use_ipython_tracebacks()
+    tracebacks.restore_mode_after_error_cells()  # `%xmode Minimal` in an error cell lasts for that cell only
     if sdk_version().startswith("3."):
         cache_v3_config_checks()
     else:

@@ -27,3 +27,34 @@ def use_ipython_tracebacks() -> bool:
         if getattr(hook, "__module__", "") == _RICH:
             delattr(shell, name)  # the class's own method shows through again
     return True
+
+
+def restore_mode_after_error_cells() -> bool:
+    """An error cell that starts with `%xmode Minimal` (to show the lesson's error in one line) gives the traceback
+    mode back after itself, so the learner's own later errors show their full traceback; False outside IPython.
+
+    A cell holding only `%xmode ...`, which raises nothing, keeps its mode: that is the learner's own choice."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    if getattr(shell, "_course_xmode_restorer", None):
+        return True
+    before = {}
+
+    def remember(info) -> None:
+        before["mode"] = shell.InteractiveTB.mode
+
+    def restore(result) -> None:
+        source = (result.info.raw_cell or "").lstrip() if result.info is not None else ""
+        if source.startswith("%xmode") and not result.success and before.get("mode"):
+            if shell.InteractiveTB.mode != before["mode"]:
+                shell.InteractiveTB.set_mode(mode=before["mode"])  # what %xmode does, without its printed line
+
+    shell.events.register("pre_run_cell", remember)
+    shell.events.register("post_run_cell", restore)
+    shell._course_xmode_restorer = True
+    return True

@@ -21,6 +21,45 @@ from tests import rehearsal
 pytestmark = pytest.mark.rehearsal
 
 NOTEBOOKS_USING_THE_COURSE_MODEL = ("02_", "03_", "04_", "05_", "06_", "07_", "08_")
+# A class in one account (issue 22): the kernels run as this machine's user, the default learner id; a neighbour in the
+# same account trains a newer course model after notebook 01, and keeps a model and objects that 99 must leave alone.
+NEIGHBOUR = "neighbour-1"
+
+
+def _me() -> str:
+    import getpass
+
+    from helpers.connection.names import sanitize_learner
+
+    return sanitize_learner(getpass.getuser())  # the kernels' learner id: no COURSE_LEARNER, no Studio profile
+
+
+def _neighbours_course(aws):
+    """The neighbour's Course on the same account, made as the notebooks' setup cell makes one."""
+    import boto3
+    import sagemaker
+
+    from helpers.connection.backend import Course
+    from helpers.connection.names import learner_prefix, learner_tags
+
+    boto_session = boto3.Session(region_name=aws.region)
+    session = sagemaker.Session(boto_session=boto_session)
+    return Course(backend="aws", region=aws.region, boto_session=boto_session, session=session, role=aws.role_arn,
+                  bucket=session.default_bucket(), learner=NEIGHBOUR, prefix=learner_prefix(NEIGHBOUR),
+                  tags=learner_tags(NEIGHBOUR))
+
+
+def _neighbour_trains_and_keeps_a_model(aws) -> dict:
+    """After notebook 01: a newer course training job, a model and data of the neighbour's."""
+    from helpers.course import models
+
+    neighbour = _neighbours_course(aws)
+    course_data = models.upload_course_data(neighbour)
+    model_data = models.train_course_model(neighbour, course_data)
+    neighbour.sagemaker_client.create_model(
+        ModelName=neighbour.named("boston-xgboost"), ExecutionRoleArn=neighbour.role, Tags=neighbour.tags,
+        PrimaryContainer={"Image": models.image_uri(neighbour), "ModelDataUrl": model_data})
+    return {"model": neighbour.named("boston-xgboost"), "model_data": model_data, "prefix": neighbour.prefix}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +82,7 @@ def runs(account):
     outputs = Path(os.environ.get("REHEARSAL_OUTPUTS") or workdir)
     outputs.mkdir(parents=True, exist_ok=True)
     env = rehearsal.kernel_environment(aws, workdir)
-    results, before_clean_up = {}, None
+    results, before_clean_up, neighbour = {}, None, None
     # the course's notebooks and their AWS branches; A2 (style aws-example) has none: on AWS it is an AWS example
     for entry in [nb for nb in course_notebooks("v2") if nb.get("style", "course") == "course"]:
         if entry["file"].startswith("99_"):
@@ -52,16 +91,18 @@ def runs(account):
                                rehearsal.roles_used(sm))
         run = results[entry["file"]] = rehearsal.run_notebook(rehearsal.NOTEBOOKS / entry["file"], env, sm)
         (outputs / f"{entry['file']}.txt").write_text(run.text)
+        if entry["file"].startswith("01_"):
+            neighbour = _neighbour_trains_and_keeps_a_model(aws)
         print(f"rehearsal: {run.name:45} {'ok' if run.ok else 'FAILED':6} {run.seconds:5.1f} s, "
               f"{len(run.started)} instance starts, {sum(len(c.notices) for c in run.cells)} cost notices")
     attempts, guarded = workdir / "network-attempts.txt", workdir / "guarded-processes.txt"
     yield (results, before_clean_up, attempts.read_text() if attempts.exists() else "",
-           len(set(guarded.read_text().split())) if guarded.exists() else 0)
+           len(set(guarded.read_text().split())) if guarded.exists() else 0, neighbour)
     shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_every_notebook_runs_top_to_bottom_in_aws_mode(runs):
-    results, _, _, _ = runs
+    results, _, _, _, _ = runs
     failed = {name: run.error for name, run in results.items() if not run.ok}
     assert not failed, failed
     for name, run in results.items():
@@ -72,7 +113,7 @@ def test_each_job_or_endpoint_that_starts_instances_was_announced_with_its_cost(
     """Cell by cell: what the account started is what the cell's notices announced (same kind, count and type).
     A notice without a job is allowed only in a cell that raised: the request was refused after its notice, as
     the lesson's snippet is in notebook 03 (on AWS too, the notice comes before SageMaker checks the request)."""
-    results, _, _, _ = runs
+    results, _, _, _, _ = runs
     for name, run in results.items():
         for cell in run.cells:
             notices, started = sorted(cell.notices), sorted(cell.started)
@@ -85,35 +126,39 @@ def test_each_job_or_endpoint_that_starts_instances_was_announced_with_its_cost(
 
 
 def test_later_notebooks_reuse_the_course_model_instead_of_training_again(runs):
-    results, _, _, _ = runs
+    results, _, _, _, _ = runs
     assert "Reusing the course's newest training job" not in results["01_prepare_and_train.ipynb"].text
     for name, run in results.items():
         if name.startswith(NOTEBOOKS_USING_THE_COURSE_MODEL) and "course_model_data" in _source(name):
-            assert "Reusing the course's newest training job course-xgboost-" in run.text, name
+            # the learner's own model, although the neighbour's training job is newer
+            assert f"Reusing the course's newest training job course-xgboost-{_me()}-" in run.text, name
             assert "Trained the course model" not in run.text, name
 
 
 def test_every_job_and_model_runs_as_the_role_in_course_role_arn(runs, account):
-    _, (_, _, roles), _, _ = runs
+    _, (_, _, roles), _, _, _ = runs
     aws, _, _ = account
     assert roles == {aws.role_arn}
 
 
 def test_everything_the_course_created_carries_the_course_tag(runs):
-    _, (untagged, _, _), _, _ = runs
+    _, (untagged, _, _), _, _, _ = runs
     assert untagged == []
 
 
-def test_after_99_clean_up_nothing_deletable_of_the_course_remains(runs, account):
-    _, (_, left_before, _), _, _ = runs
+def test_after_99_clean_up_nothing_deletable_of_the_learner_remains_and_the_neighbours_does(runs, account):
+    """A class in one account: the learner's 99 deletes all of theirs and none of their neighbour's."""
+    _, (_, left_before, _), _, _, neighbour = runs
     _, sm, s3 = account
     assert left_before, "the notebooks before 99 left something for it to delete (at least the course's S3 objects)"
-    assert rehearsal.deletable_course_resources(sm) == []
-    assert rehearsal.course_objects(s3) == []
+    assert rehearsal.deletable_course_resources(sm) == [f"model {neighbour['model']}"]
+    left = rehearsal.course_objects(s3)
+    assert left and all(f"/{neighbour['prefix']}/" in uri for uri in left), left
+    assert neighbour["model_data"] in left
 
 
 def test_nothing_outside_loopback_was_reached(runs):
-    _, _, attempts, guarded = runs
+    _, _, attempts, guarded, _ = runs
     assert attempts == ""
     # the guard was there to see it: in every kernel, and in the AWS CLI processes of notebook 03
     assert guarded > len(runs[0]) + 5

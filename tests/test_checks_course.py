@@ -104,7 +104,7 @@ def test_dry_run_prediction(capsys):
     clean_up.check_dry_run_prediction((1, 3), report, tagged_models=1, untagged_models=1)
     clean_up.check_dry_run_prediction([1, 3], report, tagged_models=1, untagged_models=1)
     assert capsys.readouterr().out.count("Correct!") == 2
-    for wrong, hint in (((2, 3), "key AND value"), ((0, 3), "course tag exactly"), ((1, 2), "prefix"),
+    for wrong, hint in (((2, 3), "key AND value"), ((0, 3), "your tags exactly"), ((1, 2), "prefix"),
                         ((1, 0), "prefix"), (0, "tuple"), (("1", "3"), "tuple"), ((True, 3), "tuple")):
         with pytest.raises(AssertionError, match=hint):
             clean_up.check_dry_run_prediction(wrong, report, tagged_models=1, untagged_models=1)

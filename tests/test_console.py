@@ -369,6 +369,10 @@ def test_exercise_checks_pass_on_the_solution_and_fail_on_wrong_answers(capsys):
     assert "Exercise 1: not answered yet" in capsys.readouterr().out
     console.check_exercise(1, {**demo, "Batch strategy": "SingleRecord", "Join source": "Input", "Accept": "text/csv"})
     assert "Exercise 1: correct" in capsys.readouterr().out
+    # issue 22: Step 2's form holds the course's instance type (COURSE_INSTANCE_TYPE); Exercise 1 is not about it
+    console.check_exercise(1, {**demo, "Instance type": "ml.m5.large", "Batch strategy": "SingleRecord",
+                               "Join source": "Input", "Accept": "text/csv"})
+    assert "Exercise 1: correct" in capsys.readouterr().out
     # issue 10: the old solution left Accept blank, a job the Developer Guide and the kit's runtime refuse
     with pytest.raises(console.ExerciseCheckError, match="set Content type and Accept"):
         console.check_exercise(1, {**demo, "Batch strategy": "SingleRecord", "Join source": "Input"})

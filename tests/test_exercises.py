@@ -1,19 +1,32 @@
-"""Every notebook's exercises teach (issue 10): check cells only check, solutions sit collapsed, and at least one
-exercise per notebook asks for something the screen does not already show."""
+"""Every notebook's exercises teach (issues 10 and 22): check cells only check; solutions sit collapsed, with no
+committed output and a first line that names the exercise, not its answer (tools/solutions.py); and no exercise's
+answer is on the screen above it, in an output or in the text."""
 from __future__ import annotations
 
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from helpers.course.index import course_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import solutions  # noqa: E402  (tools/solutions.py)
+
 # The course skeleton's notebooks; A2 is written like the public AWS examples on purpose (course.json: style).
 NOTEBOOKS = [ROOT / "notebooks" / nb["file"] for nb in course_notebooks(None) if nb.get("style", "course") == "course"]
+# Notebook 07 is being rewritten ("four ways to serve a model", issue 22 part 2); its solutions get tools/solutions.py
+# and its exercises a REVEALS entry with that rewrite. Strict: once 07 passes, these marks must go.
+PENDING_07 = pytest.mark.xfail(reason="notebook 07 is rewritten under issue 22 part 2", strict=True)
+
+
+def _params(paths):
+    return [pytest.param(p, id=p.stem, marks=PENDING_07 if p.stem.startswith("07_") else ()) for p in paths]
 
 
 def _sections(path: Path) -> dict[str, list[dict]]:
@@ -47,14 +60,109 @@ def test_check_cells_only_check(path):
         assert not assignments, f"a check cell assigns a variable, so it can overwrite the answer:\n{source}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_every_solution_cell_is_collapsed(path):
-    """JupyterLab hides a cell's source with metadata jupyter.source_hidden, so a solution does not spoil the task."""
-    cells = [c for c in _sections(path)["Solutions"] if c["cell_type"] == "code"]
-    assert cells, "the Solutions section has no code cell"
-    shown = ["".join(c["source"])[:60] for c in cells
-             if not c.get("metadata", {}).get("jupyter", {}).get("source_hidden")]
-    assert not shown, f"solution cells not collapsed: {shown}"
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_no_solution_is_in_sight_before_the_learner_asks(path):
+    """No committed output under a solution, every solution collapsed, tagged so nbval runs it without comparing
+    outputs, and a first line that names the exercise (a collapsed cell still shows its first line)."""
+    notebook = nbformat.read(path, as_version=4)
+    assert solutions.solution_cells(notebook), "the Solutions section has no cell"
+    found = solutions.problems(notebook)
+    assert not found, "\n".join(found) + "\nRun: python tools/solutions.py " + str(path.relative_to(ROOT))
+
+
+def test_the_solution_rule_fails_on_a_committed_output_and_a_telling_first_line():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## Exercises\n**Exercise 1.** Predict."),
+        nbformat.v4.new_markdown_cell("## Solutions"),
+        nbformat.v4.new_code_cell('answer_1 = "b"  # the header row\nchecks.check(answer_1)',
+                                  outputs=[nbformat.v4.new_output("stream", text="Correct! ...")]),
+        nbformat.v4.new_markdown_cell("## Clean up"),
+    ])
+    found = "\n".join(solutions.problems(notebook))
+    assert "carries outputs" in found and "first line may give the answer away" in found and "not collapsed" in found
+    assert solutions.hide(notebook)
+    assert solutions.problems(notebook) == []
+    cell = notebook.cells[2]
+    assert cell.source.startswith("# Solution to Exercise 1\n") and cell.outputs == []
+    assert not solutions.hide(notebook), "a second run must change nothing"
+    notebook.cells.insert(3, nbformat.v4.new_markdown_cell("The answer is b, because ..."))
+    assert "markdown cell under Solutions is on screen" in "\n".join(solutions.problems(notebook))
+    with pytest.raises(ValueError, match="as comments"):
+        solutions.hide(notebook)
+
+
+# What would give each exercise's answer away if it were on the screen above the exercise: the expected answer, or the
+# line that states it. Searched in every output above the Solutions heading and in the text above the exercise.
+REVEALS = {
+    "01_prepare_and_train": {
+        1: [r"boston-nightly-2026-12-01-03-00-00-123/output/model\.tar\.gz", r"<job name>/output/model\.tar\.gz"],
+        2: [r"\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com"]},
+    "02_batch_transform_sdk": {1: [r"test-first-40\.csv\.out"], 2: [r"byte-for-byte the same"]},
+    "03_batch_transform_boto3": {
+        1: [r"nightly-boston-\w"],
+        2: [r"to_csv\(header=False", r"change that fixes it", r"because `?CRIM`?, the first field"],
+        3: [r"good\.csv\.out"]},
+    "04_batch_transform_parallel": {
+        1: [r"MaxPayloadInMB=2\b"], 2: [r"'objects': 8\b", r"MaxPayloadInMB=6, BatchStrategy=MULTI"],
+        3: [r"(\d+) requests for \1 lines", r"250,000", r"SINGLE_RECORD"]},
+    "05_associate_inputs_with_predictions": {1: [r"\$\[0,-2,-1\]"], 2: [r"\$\.x\b"], 3: [r"\b2\.92\b"]},
+    "06_preprocess_with_batch_transform": {1: [r"\(10, 7\)", r"drops 10 records"], 2: [r"\$\[0,-1\]"],
+                                           3: [r"\b33 of 168\b"]},
+    "08_console_walkthrough": {1: [r'"BatchStrategy": "SingleRecord"'], 2: [r"boston-xgboost-gzip-job"]},
+    "99_clean_up": {1: [r"exercise-course-model"]},
+    "A1_sdk_v3": {1: [r"SINGLE_RECORD|BatchStrategy=SingleRecord"], 2: [r"join-v3-ids"]},
+}
+_EXERCISE = re.compile(r"\*\*Exercise (\d+)\.\*\*")
+
+
+def _text(output) -> str:
+    if output.get("output_type") == "stream":
+        return output.get("text", "")
+    if output.get("output_type") == "error":
+        return f"{output.get('ename')}: {output.get('evalue')}"
+    return str(output.get("data", {}).get("text/plain", ""))
+
+
+def revealed(notebook, reveals: dict[int, list[str]]) -> list[str]:
+    """Each exercise whose answer is on the screen above it: (exercise, pattern, where) as readable lines."""
+    cells = notebook.cells
+    end = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("## Solutions"))
+    outputs = [(i, _text(o)) for i, c in enumerate(cells[:end]) if c.cell_type == "code" for o in c.get("outputs", [])]
+    found = []
+    for number, patterns in reveals.items():
+        asked = next(i for i, c in enumerate(cells) if c.cell_type == "markdown"
+                     and re.search(rf"\*\*Exercise {number}\.\*\*", c.source))
+        texts = outputs + [(i, c.source) for i, c in enumerate(cells[:asked]) if c.cell_type == "markdown"]
+        for pattern in patterns:
+            for i, text in texts:
+                if re.search(pattern, text):
+                    found.append(f"Exercise {number}: {pattern!r} is on the screen in cell {i}")
+    return found
+
+
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_no_exercise_is_answered_on_the_screen_above_it(path):
+    """Predict, then run: the answer (or the line that states it) appears only in the solution, which has no saved
+    output. Every exercise of the notebook has an entry in REVEALS."""
+    notebook = nbformat.read(path, as_version=4)
+    asked = {int(n) for c in _sections(path)["Exercises"] if c["cell_type"] == "markdown"
+             for n in _EXERCISE.findall("".join(c["source"]))}
+    reveals = REVEALS.get(path.stem, {})
+    assert asked and set(reveals) == asked, f"REVEALS should list exercises {sorted(asked)} of {path.stem}"
+    found = revealed(notebook, reveals)
+    assert not found, "\n".join(found)
+
+
+def test_the_answer_on_screen_rule_catches_an_output_and_a_text_above_the_exercise():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print(x)", outputs=[nbformat.v4.new_output("stream", text="168 requests for 168 lines")]),
+        nbformat.v4.new_markdown_cell("## Key points\n- The artifact is `<job name>/output/model.tar.gz`."),
+        nbformat.v4.new_markdown_cell("## Exercises\n**Exercise 1.** How many?\n\n**Exercise 2.** Where?"),
+        nbformat.v4.new_markdown_cell("## Solutions"),
+    ])
+    found = revealed(notebook, {1: [r"(\d+) requests for \1 lines"], 2: [r"<job name>/output/model\.tar\.gz"]})
+    assert [line.split(":")[0] for line in found] == ["Exercise 1", "Exercise 2"]
+    assert revealed(notebook, {1: [r"250,000"]}) == []
 
 
 def test_the_check_cell_rule_catches_an_assignment():
@@ -83,6 +191,22 @@ def test_header_states_the_measured_offline_time(path):
     assert row.rstrip().endswith(f"| ~{entry['offline_seconds']} s |"), row
 
 
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
+def test_header_states_the_study_time_next_to_the_machine_time(path):
+    """A learner plans by study time, not by the machine's seconds: course.json's study_minutes, in the notebook's
+    "Time:" line, the README's table and the instructor guide's learning path."""
+    entry = next(nb for nb in course_notebooks(None) if nb["file"] == path.name)
+    header = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"][:4])
+    assert f"Time: about {entry['study_minutes']} minutes of study" in header
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{path.stem}`"))
+    assert row.rstrip().endswith(f"| ~{entry['study_minutes']} min | ~{entry['offline_seconds']} s |"), row
+    guide = (ROOT / "docs" / "instructor-guide.md").read_text()
+    number = path.stem.split("_", 1)[0]
+    row = next(line for line in guide.splitlines() if line.startswith(f"| {number} "))
+    assert f"| ~{entry['study_minutes']} min | ~{entry['offline_seconds']} s |" in row, row
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_ends_with_further_reading_on_aws_pages(path):
     """Sources one click away: the last cell lists the AWS documentation the notebook relies on."""
@@ -91,3 +215,29 @@ def test_notebook_ends_with_further_reading_on_aws_pages(path):
     assert last["cell_type"] == "markdown" and source.startswith("## Further reading"), "no Further reading at the end"
     links = re.findall(r"\]\((https://[^)]+)\)", source)
     assert links and all(link.startswith(("https://docs.aws.amazon.com/", "https://aws.amazon.com/")) for link in links)
+
+
+def test_every_check_is_tested_on_the_solution_and_on_two_wrong_answers(tmp_path):
+    """Run the check tests with tests/check_recorder.py, which records what every exercise check said to each answer
+    the tests gave it: each check passed a solution at least once and rejected at least two different wrong answers.
+    (The SDK v3 appendix's checks run in .venv-v3, in tests/test_sdk_v3.py, and are left out here.)"""
+    import subprocess
+
+    record = tmp_path / "checks.json"
+    tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_checks_*.py")) + ["tests/test_console.py"]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "tests.check_recorder", "-p", "no:randomly",
+                           *tests], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**__import__("os").environ, "CHECK_RECORD": str(record)})
+    assert done.returncode == 0, done.stdout[-3000:]
+    said = json.loads(record.read_text())
+    import helpers.checks
+    import pkgutil
+    import importlib
+
+    checks = [f"{info.name}.{name}" for info in pkgutil.iter_modules(helpers.checks.__path__) if info.name != "sdk_v3"
+              for name in dir(importlib.import_module(f"helpers.checks.{info.name}")) if name.startswith("check_")]
+    checks.append("console.check_exercise")
+    weak = [f"{name}: {len(said.get(name, {}).get('correct', []))} solution(s), "
+            f"{len(set(said.get(name, {}).get('rejected', [])))} wrong answer(s)" for name in checks
+            if not said.get(name, {}).get("correct") or len(set(said.get(name, {}).get("rejected", []))) < 2]
+    assert checks and not weak, "\n".join(weak)

@@ -176,7 +176,7 @@ except Exception as failed:
 else:
     raise AssertionError("a RecordIO job completed under SDK v3")
 
-# The appendix's exercise 1 check rejects a transformer that is not notebook 04's SingleRecord job on two instances.
+# The appendix's exercise 1 check passes notebook 04's SingleRecord job on one instance, and rejects others.
 from helpers.checks import sdk_v3 as checks
 predictions = [float(line) for line in out.splitlines()]
 try:
@@ -185,6 +185,10 @@ except AssertionError as wrong:
     assert "BatchStrategy" in str(wrong), wrong
 else:
     raise AssertionError("check_single_record accepted a MultiRecord job")
+single = Transformer(model_name=built.model_name, instance_count=1, instance_type=course.instance_type,
+                     strategy="SingleRecord", output_path=course.s3_uri("v3-single"), sagemaker_session=course.session)
+single.transform(data=course_data.test_uri, content_type="text/csv", split_type="Line", logs=False)
+checks.check_single_record(single, course.session, predictions)  # the solution: prints Correct!
 try:
     checks.check_single_record(built, course.session, predictions)
 except AssertionError as wrong:
@@ -202,6 +206,7 @@ print("ok")
 def test_helpers_and_offline_aws_work_under_v3_without_network():
     done = run_v3(WITHOUT_V2)
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), (done.stdout + done.stderr)[-3000:]
+    assert "Correct! One record per request on one instance" in done.stdout, done.stdout[-2000:]
 
 
 def _pins(path: Path) -> dict[str, str]:

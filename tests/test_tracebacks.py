@@ -50,3 +50,26 @@ def test_rich_hooks_removed_from_ipython_and_custom_handlers_kept():
 
 def test_rich_excepthook_removed_outside_ipython():
     assert run(OUTSIDE_IPYTHON).strip() == "ok"
+
+
+RESTORE = r"""
+from IPython.core.interactiveshell import InteractiveShell
+from sagemaker_offline.tracebacks import restore_mode_after_error_cells
+
+shell = InteractiveShell.instance()
+assert restore_mode_after_error_cells()
+start = shell.InteractiveTB.mode
+result = shell.run_cell("%xmode Minimal\n1/0")  # an error cell of the course (03, 04, 05, 08, A1)
+assert isinstance(result.error_in_exec, ZeroDivisionError)
+assert shell.InteractiveTB.mode == start, f"the error cell left {shell.InteractiveTB.mode}"
+shell.run_cell("%xmode Minimal")  # the learner's own choice, in a cell that raises nothing, stays
+shell.run_cell("1/0")
+assert shell.InteractiveTB.mode == "Minimal"
+print("ok")
+"""
+
+
+def test_an_error_cell_gives_the_traceback_mode_back_after_itself():
+    """issue 22: `%xmode Minimal` in a lesson's error cell must not shorten the learner's own later tracebacks."""
+    done = subprocess.run([sys.executable, "-c", RESTORE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]

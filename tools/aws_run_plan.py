@@ -112,6 +112,9 @@ def planned_jobs(notebook_file: str, requests: list[dict], offline_cells: set[st
 
 def _stable_name(name: str) -> str:
     """The job name without its timestamp suffix (name_from_base appends -YYYY-MM-DD-HH-MM-SS-mmm)."""
+    from helpers.connection.names import RECORDED_LEARNER
+
+    name = name.replace(f"-{RECORDED_LEARNER}-", "-<learner>-")  # course.named(): each learner's id in their names
     parts = name.split("-")
     return "-".join(parts[:-7]) + "-…" if len(parts) > 7 and all(p.isdigit() for p in parts[-7:]) else name
 
@@ -191,6 +194,9 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if docs/aws-run-plan.md is out of date")
     args = parser.parse_args()
     os.environ["COURSE_BACKEND"] = "offline"
+    from helpers.connection.names import record_settings
+
+    record_settings()  # the plan is of the default instance type
     sections = {}
     with tempfile.TemporaryDirectory() as folder:
         for entry in [nb for nb in course_notebooks("v2") if nb.get("style", "course") == "course"]:  # the course pass

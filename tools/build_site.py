@@ -57,6 +57,7 @@ class Page:
     teaches: str = ""
     environment: str = "v2"
     offline_seconds: int | None = None
+    study_minutes: int | None = None
     download: str = ""
     previous: "Page | None" = None
     next: "Page | None" = None
@@ -179,7 +180,8 @@ def lesson_pages(executed_dir: Path) -> list[Page]:
         pages.append(Page(kind="lesson", href=f"{stem}.html", title=entry["title"], source=source, source_note=note,
                           number=stem.split("_", 1)[0].lstrip("0") or "0", position=position,
                           teaches=entry["teaches"], environment=entry.get("environment", "v2"),
-                          offline_seconds=entry.get("offline_seconds"), download=f"notebooks/{entry['file']}",
+                          offline_seconds=entry.get("offline_seconds"),
+                          study_minutes=entry.get("study_minutes"), download=f"notebooks/{entry['file']}",
                           notes=report))
     return pages
 

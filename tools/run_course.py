@@ -3,7 +3,8 @@
 Notebooks run side by side, one kernel each, as many at a time as the machine has cores (`--jobs`); each notebook
 starts its own offline AWS, so they share nothing. The report keeps the course order. Executed copies go to
 build/notebooks/ (ignored by git). `--in-place` writes the outputs back into notebooks/ instead: that is how the
-committed outputs are refreshed after a change.
+committed outputs are refreshed after a change; the solutions' outputs are left out and their cells collapsed
+(tools/solutions.py), so a committed notebook shows no answer before the learner asks for it.
 """
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ def run(path: Path, in_place: bool) -> tuple[bool, float, str]:
     except Exception as exc:  # a kernel that died or a cell that timed out fails this notebook, not the whole run
         ok, error = False, f"{type(exc).__name__}: {exc}"[:300]
     seconds = time.time() - started
+    if in_place and ok:
+        import solutions  # tools/solutions.py: the committed notebook keeps no solution's output
+
+        solutions.hide(notebook)
     target = path if in_place and ok else BUILD / path.name
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
@@ -54,7 +59,10 @@ def main() -> int:
                         help="notebooks run at the same time, one kernel each (default: this machine's cores)")
     args = parser.parse_args()
     os.environ["COURSE_BACKEND"] = "offline"  # `make course` never touches an AWS account
+    from helpers.connection.names import record_settings
     from helpers.course.index import course_notebooks
+
+    record_settings()  # the learner id and settings the committed outputs show, whoever runs it
 
     paths = [Path(p).resolve() for p in args.notebooks] or [NOTEBOOKS / nb["file"] for nb in course_notebooks("v2")]
     if not paths:

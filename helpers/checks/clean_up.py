@@ -21,12 +21,12 @@ def check_dry_run_prediction(answer, report, tagged_models: int, untagged_models
     models, objects = answer
     expected_models, expected_objects = len(report.models), len(report.s3_objects)
     if models == tagged_models + untagged_models and models != expected_models:
-        raise AssertionError("Clean-up deletes a model only if its tags include course=sagemaker-batch-transform, key "
-                             "AND value: a model tagged with another value is someone else's.")
-    assert models == expected_models, ("Count the models whose tags include the course tag exactly "
+        raise AssertionError("Clean-up deletes a model only if its tags include course=sagemaker-batch-transform and "
+                             "your learner tag, key AND value: a model tagged with another value is someone else's.")
+    assert models == expected_models, ("Count the models whose tags include your tags exactly, course.tags "
                                        "(ListTags on each model's ARN).")
-    assert objects == expected_objects, ("Count the objects whose key starts with the course prefix and a slash "
-                                         "(ListObjectsV2 with Prefix='batch-transform-course/'): only those are "
+    assert objects == expected_objects, ("Count the objects whose key starts with your prefix and a slash "
+                                         "(ListObjectsV2 with Prefix=course.prefix + '/'): only those are "
                                          "deleted.")
     correct(f"{expected_models} model(s) and {expected_objects} object(s): the clean-up matches the tag's key and "
             "value, and the prefix as a folder.")

@@ -8,7 +8,8 @@ from helpers.checks.common import correct, unanswered
 
 
 def check_single_record(answer, session, predictions) -> None:
-    """Exercise A1.1: notebook 04's SingleRecord job on two instances, written with v3's Transformer and run."""
+    """Exercise A1.1: notebook 04's SingleRecord job on one instance (one object keeps a second one idle: 04 Step 4),
+    written with v3's Transformer and run."""
     if unanswered(answer):
         return
     from sagemaker.core.s3 import S3Downloader
@@ -22,8 +23,9 @@ def check_single_record(answer, session, predictions) -> None:
                                                      f"{job.failure_reason}")
     assert job.batch_strategy == "SingleRecord", (f"The job ran with BatchStrategy {job.batch_strategy}: v2's "
                                                   "strategy='SingleRecord' is the same argument of Transformer(...).")
-    assert job.transform_resources.instance_count == 2, (f"The job ran on {job.transform_resources.instance_count} "
-                                                         "instance(s); the v2 call asks for instance_count=2.")
+    assert job.transform_resources.instance_count == 1, (f"The job ran on {job.transform_resources.instance_count} "
+                                                         "instance(s); the v2 call asks for instance_count=1 (one "
+                                                         "object keeps any second instance idle, and billed).")
     assert job.transform_input.split_type == "Line", ("SingleRecord needs records to send one at a time: "
                                                       "transform(..., split_type='Line').")
     out = S3Downloader.read_file(f"{job.transform_output.s3_output_path.rstrip('/')}/test.csv.out",
@@ -31,7 +33,7 @@ def check_single_record(answer, session, predictions) -> None:
     values = np.array([float(line) for line in out.splitlines() if line.strip()])
     assert len(values) == len(predictions) and np.allclose(values, predictions, rtol=1e-5), (
         "The job read other data than Step 4's: run it on course_data.test_uri.")
-    correct("One record per request on two instances, and the same predictions as Step 4: the strategy changes how "
+    correct("One record per request on one instance, and the same predictions as Step 4: the strategy changes how "
             "records travel, not what the model answers.")
 
 

@@ -15,8 +15,16 @@ from helpers.connection.names import (  # noqa: F401  (re-exported: notebooks an
     COURSE_TAG_KEY,
     COURSE_TAG_VALUE,
     COURSE_TAGS,
+    INSTANCE_TYPE_VARIABLE,
+    LEARNER_VARIABLE,
     OFFLINE_REGION,
+    REGION_VARIABLE,
     CourseSetupError,
+    instance_type as choose_instance_type,
+    learner_id,
+    learner_prefix,
+    learner_tags,
+    region_setting,
 )
 
 BACKEND_VARIABLE = "COURSE_BACKEND"
@@ -25,7 +33,8 @@ BACKENDS = ("offline", "aws")
 
 @dataclass
 class Course:
-    """What a notebook needs to talk to SageMaker: sessions, region, role, bucket and the course's S3 prefix."""
+    """What a notebook needs to talk to SageMaker: sessions, region, role, bucket, the learner's S3 prefix and tags,
+    and the instance type every job uses."""
 
     backend: str
     region: str
@@ -36,6 +45,12 @@ class Course:
     prefix: str = COURSE_PREFIX
     where: str = ""
     tags: list = field(default_factory=lambda: [dict(t) for t in COURSE_TAGS])
+    learner: str = ""
+    instance_type: str = field(default_factory=lambda: choose_instance_type())
+
+    def named(self, base: str) -> str:
+        """`<base>-<learner>`: a name base (for `name_from_base` or `base_job_name`) that says whose resource it is."""
+        return f"{base}-{self.learner}" if self.learner else base
 
     def s3_uri(self, *parts: str) -> str:
         """`s3://<bucket>/<course prefix>/<parts...>`: every object the course writes lives under this prefix."""
@@ -97,10 +112,14 @@ def check_versions() -> None:
 
 
 @fast_setup.setup_cell  # ~half the setup cell's time is not the SDK's own import cost (helpers/connection/fast_setup.py)
-def connect(backend: str | None = None, region: str | None = None, quiet: bool = False) -> Course:
-    """Start the chosen backend and return the Course; prints one line saying where jobs will run."""
+def connect(backend: str | None = None, region: str | None = None, quiet: bool = False, *,
+            learner: str | None = None, instance_type: str | None = None) -> Course:
+    """Start the chosen backend and return the Course; prints where jobs will run, and the course's settings."""
     check_versions()
     choice = choose_backend(backend)
+    chosen_type = choose_instance_type(instance_type)  # a bad value stops here, before anything starts
+    who = learner_id(learner)
+    region = region_setting(region)
     if choice == "offline":
         course = _connect_offline(region or OFFLINE_REGION)
         line = (
@@ -113,9 +132,18 @@ def connect(backend: str | None = None, region: str | None = None, quiet: bool =
             f"Backend: AWS ({course.where}), region {course.region}, bucket {course.bucket}: jobs run on your account "
             f"and cost money. To go back offline: unset {BACKEND_VARIABLE} or call helpers.connect('offline')."
         )
+    course.learner, course.instance_type = who, chosen_type
+    course.prefix, course.tags = learner_prefix(who), learner_tags(who)
     if not quiet:
         print(line)
+        print(settings_line(course))
     return course
+
+
+def settings_line(course: Course) -> str:
+    """The settings every notebook reads, each with the variable that changes it (set before starting Jupyter)."""
+    return (f"Settings: learner id {course.learner} ({LEARNER_VARIABLE}; your S3 prefix {course.prefix}/), instance "
+            f"type {course.instance_type} ({INSTANCE_TYPE_VARIABLE}), region {course.region} ({REGION_VARIABLE}).")
 
 
 def _connect_offline(region: str) -> Course:

@@ -2,8 +2,10 @@
 SageMaker Python SDK v3 session. It runs in its own environment, .venv-v3, because v2 and v3 cannot share one."""
 from __future__ import annotations
 
-from helpers.connection.backend import BACKEND_VARIABLE, OFFLINE_REGION, Course, check_python, choose_backend
-from helpers.connection.names import CourseSetupError
+from helpers.connection.backend import (BACKEND_VARIABLE, OFFLINE_REGION, Course, check_python, choose_backend,
+                                       settings_line)
+from helpers.connection.names import (CourseSetupError, instance_type as choose_instance_type, learner_id,
+                                      learner_prefix, learner_tags, region_setting)
 from sagemaker_offline import sdk_setup
 
 V3_REQUIREMENT = "sagemaker>=3.27,<4"
@@ -26,11 +28,16 @@ def check_versions() -> str:
     return sdk
 
 
-def connect(backend: str | None = None, region: str | None = None, quiet: bool = False) -> Course:
-    """Start the chosen backend and return the Course with a v3 `Session`; prints one line saying where jobs will run."""
+def connect(backend: str | None = None, region: str | None = None, quiet: bool = False, *,
+            learner: str | None = None, instance_type: str | None = None) -> Course:
+    """Start the chosen backend and return the Course with a v3 `Session`; prints where jobs will run, and the
+    course's settings (the same as helpers.connect's)."""
     sdk = check_versions()
     choice = choose_backend(backend)
+    chosen_type, who, region = choose_instance_type(instance_type), learner_id(learner), region_setting(region)
     course = _connect_offline(region or OFFLINE_REGION) if choice == "offline" else _connect_aws(region)
+    course.learner, course.instance_type = who, chosen_type
+    course.prefix, course.tags = learner_prefix(who), learner_tags(who)
     if not quiet:
         if course.offline:
             print(f"Backend: offline ({course.where}), region {course.region}, SDK {sdk}; no AWS account is used and "
@@ -39,6 +46,7 @@ def connect(backend: str | None = None, region: str | None = None, quiet: bool =
             print(f"Backend: AWS ({course.where}), region {course.region}, bucket {course.bucket}, SDK {sdk}: jobs run "
                   f"on your account and cost money. To go back offline: unset {BACKEND_VARIABLE} or call "
                   "sdk_v3.connect('offline').")
+        print(settings_line(course))
     return course
 
 

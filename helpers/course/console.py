@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from helpers.connection.names import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, OFFLINE_REGION
+from helpers.connection.names import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, DEFAULT_INSTANCE_TYPE, OFFLINE_REGION
 
 # AWS's own documentation placeholders: clearly not a learner's bucket or account.
 PLACEHOLDER_BUCKET = "amzn-s3-demo-bucket"
@@ -101,7 +101,7 @@ CONSOLE_FIELDS: tuple[ConsoleField, ...] = (
     ConsoleField("Model name", SECTION_JOB, "ModelName", "Model", "name",
                  DEMO_MODEL_NAME, required=True, source=DG_BT_CONSOLE),
     ConsoleField("Instance type", SECTION_JOB, "TransformResources.InstanceType", "model.transformer", "instance_type",
-                 "ml.m4.xlarge", kind="choice", required=True, source=DG_BT_CONSOLE),
+                 DEFAULT_INSTANCE_TYPE, kind="choice", required=True, source=DG_BT_CONSOLE),
     ConsoleField("Instance count", SECTION_JOB, "TransformResources.InstanceCount", "model.transformer",
                  "instance_count", 1, kind="int", required=True, source=DG_BT_CONSOLE),
     ConsoleField("Max concurrent transforms", SECTION_JOB_MORE, "MaxConcurrentTransforms", "model.transformer",
@@ -632,6 +632,11 @@ def check_exercise(number: int, form: Mapping[str, Any], bucket: str = PLACEHOLD
         request = console_request(form)
     except ConsoleFormError as err:
         raise ExerciseCheckError(f"Exercise {number}: the console would refuse this form.\n{err}") from None
+    if number == 1 and _get_path(request, "TransformResources.InstanceType"):
+        # Exercise 1 changes how records travel, not the instance: Step 2's form holds the course's instance type
+        # (COURSE_INSTANCE_TYPE), whichever it is.
+        target["TransformResources"] = {**target["TransformResources"],
+                                        "InstanceType": _get_path(request, "TransformResources.InstanceType")}
     wrong = []
     for field in CONSOLE_FIELDS:
         got, want = _get_path(request, field.api_path), _get_path(target, field.api_path)

@@ -60,7 +60,7 @@ def train_course_model(course, course_data: CourseData, job_prefix: str = COURSE
         from sagemaker.core.common_utils import name_from_base
 
     client = course.sagemaker_client
-    name = name_from_base(job_prefix)
+    name = name_from_base(course.named(job_prefix))
     channel = lambda uri: {"ChannelName": uri.rsplit("/", 2)[-2], "ContentType": "text/csv",  # noqa: E731
                            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri,
                                                            "S3DataDistributionType": "FullyReplicated"}}}
@@ -71,7 +71,7 @@ def train_course_model(course, course_data: CourseData, job_prefix: str = COURSE
         HyperParameters=HYPERPARAMETERS,
         InputDataConfig=[channel(course_data.train_uri), channel(course_data.validation_uri)],
         OutputDataConfig={"S3OutputPath": course.s3_uri("model")},
-        ResourceConfig={"InstanceType": "ml.m4.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 5},
+        ResourceConfig={"InstanceType": course.instance_type, "InstanceCount": 1, "VolumeSizeInGB": 5},
         StoppingCondition={"MaxRuntimeInSeconds": 3600},
         Tags=course.tags,
     )
@@ -88,7 +88,8 @@ def course_model_data(course, course_data: CourseData) -> str:
     if not course.offline:
         from helpers.connection.aws.resources import artifact_exists, find_latest_training_job
 
-        latest = find_latest_training_job(course.sagemaker_client, name_prefix=COURSE_JOB_PREFIX)
+        latest = find_latest_training_job(course.sagemaker_client, name_prefix=course.named(COURSE_JOB_PREFIX),
+                                          learner=course.learner or None)  # this learner's, in a shared account
         if latest is not None:
             artifact = latest["ModelArtifacts"]["S3ModelArtifacts"]
             if artifact_exists(course.s3_client, artifact):

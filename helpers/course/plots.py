@@ -61,9 +61,40 @@ def _lanes(batches) -> dict[int, int]:
     return lanes
 
 
+LABEL_CHARS = 36  # console_form: the label column's width, in characters of its 8.5 pt font
+VALUE_CHARS = 52  # the value box's width, in characters of its 8 pt monospace font
+CHOICE_CHARS = 48  # the same with room for a choice's ▾
+LINE = 0.56  # the height of one more line of text, in the drawing's row units
+
+
+def _wrap(text: str, width: int, separators: str = "/,:=-") -> list[str]:
+    """`text` in lines of at most `width` characters, broken after a separator ("/" in a URI) where one is near, so
+    a long S3 URI or ARN is shown whole instead of cut."""
+    import re
+    import textwrap
+
+    if " " in text.strip():
+        return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+    pieces = re.findall(rf"[^{re.escape(separators)}]*[{re.escape(separators)}]?", text)
+    lines, line = [], ""
+    for piece in (p for p in pieces if p):
+        while len(piece) > width:  # a piece longer than a line: cut it, there is no better place
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(piece[:width])
+            piece = piece[width:]
+        if len(line) + len(piece) > width:
+            lines.append(line)
+            line = ""
+        line += piece
+    return lines + [line] if line else lines or [""]
+
+
 def console_form(fields, values, title: str, ax=None):
     """A drawn mock-up of a console form (notebook 08): its sections in order, each field's label and value, from the
-    same field table (helpers/course/console.py) that turns the form into its API request. A drawing, not a screenshot."""
+    same field table (helpers/course/console.py) that turns the form into its API request. A drawing, not a screenshot.
+    Long labels and values wrap onto more lines, so every value is shown whole at the site's width."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch, Rectangle
 
@@ -71,34 +102,42 @@ def console_form(fields, values, title: str, ax=None):
     for field in fields:  # a section's fields together, sections in the order they first appear
         grouped.setdefault(field.section, []).append(field)
     sections = list(grouped.items())
-    rows = len(fields) + 2 * len(sections) + 1
+    laid_out = {}
+    for field in fields:
+        value = values.get(field.label, "")
+        blank = value in ("", None) or value == {}
+        shown = field.default if blank else (", ".join(f"{k}={v}" for k, v in value.items())
+                                             if isinstance(value, dict) else str(value))
+        label = _wrap(field.label + (" *" if field.required else ""), LABEL_CHARS)
+        text = _wrap(shown or "(blank)", CHOICE_CHARS if field.kind == "choice" else VALUE_CHARS)
+        laid_out[field.label] = (label, text, blank, max(len(label), len(text)))
+    rows = 2.0 + sum(1.6 + sum(1.0 + LINE * (laid_out[f.label][3] - 1) for f in members) for _, members in sections)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.32 * rows + 0.6))
+        _, ax = plt.subplots(figsize=(9, 0.32 * rows + 0.3))
     ax.set_xlim(0, 10)
     ax.set_ylim(rows, 0)
     ax.axis("off")
     ax.text(0.1, 0.6, title, fontsize=13, weight="bold", va="center")
     y = 1.4
     for section, members in sections:
-        height = len(members) + 1.2
+        height = 1.2 + sum(1.0 + LINE * (laid_out[f.label][3] - 1) for f in members)
         ax.add_patch(FancyBboxPatch((0.05, y - 0.1), 9.9, height, boxstyle="round,pad=0.02,rounding_size=0.1",
                                     facecolor="#f7f7f7", edgecolor="#999999", linewidth=0.8))
         ax.text(0.25, y + 0.35, section, fontsize=10, weight="bold", va="center")
         y += 1.0
         for field in members:
-            value = values.get(field.label, "")
-            blank = value in ("", None) or value == {}
-            shown = field.default if blank else (", ".join(f"{k}={v}" for k, v in value.items())
-                                                 if isinstance(value, dict) else str(value))
-            label = field.label + (" *" if field.required else "")
-            ax.text(0.4, y + 0.4, label, fontsize=8.5, va="center")
-            ax.add_patch(Rectangle((4.2, y + 0.08), 5.5, 0.64, facecolor="white", edgecolor="#777777", linewidth=0.7))
-            text = (shown[:58] + "…") if len(shown) > 59 else shown
-            ax.text(4.3, y + 0.4, text or "(blank)", fontsize=8, va="center", family="monospace",
-                    color="#999999" if blank else "black")
+            label, text, blank, lines = laid_out[field.label]
+            extra = LINE * (lines - 1)
+            for n, line in enumerate(label):
+                ax.text(0.4, y + 0.4 + LINE * n, line, fontsize=8.5, va="center")
+            ax.add_patch(Rectangle((4.2, y + 0.08), 5.5, 0.64 + extra, facecolor="white", edgecolor="#777777",
+                                   linewidth=0.7))
+            for n, line in enumerate(text):
+                ax.text(4.3, y + 0.4 + LINE * n, line, fontsize=8, va="center", family="monospace",
+                        color="#999999" if blank else "black")
             if field.kind == "choice":
                 ax.text(9.55, y + 0.4, "▾", fontsize=9, va="center", ha="center")
-            y += 1.0 * 0.9 + 0.1
+            y += 0.9 + 0.1 + extra
         y += 0.6
     ax.text(0.1, y, "* required by the API.  Grey: blank, not sent (the console's default shown).  "
                     "Drawn from the kit's field table, not a screenshot.", fontsize=7.5, color="#555555", va="top")

@@ -17,6 +17,8 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from helpers.connection.names import INSTANCE_TYPE_VARIABLE
+
 ADVICE_PREFIX = "What to do: "
 SERVICE_QUOTAS_HINT = (
     "Service Quotas console (https://console.aws.amazon.com/servicequotas/) > AWS services > Amazon SageMaker"
@@ -90,16 +92,20 @@ def _quota(error, code, message, operation) -> str | None:
     found = re.search(r"service limit '([^']+)' is (\d+) Instances?, with current utilization of (\d+)", message)
     if not found:
         return (
-            "Your account has reached a SageMaker quota. Use a smaller or different instance type in this cell, "
-            f"or request an increase in the {SERVICE_QUOTAS_HINT}."
+            "Your account has reached a SageMaker quota. Choose an instance type you have quota for with the "
+            f"course's one setting, {INSTANCE_TYPE_VARIABLE} (set it before starting Jupyter, or pass "
+            "helpers.connect(..., instance_type=...) in the setup cell; every notebook reads it), or request an "
+            f"increase in the {SERVICE_QUOTAS_HINT}."
         )
     quota, limit, used = found.group(1), int(found.group(2)), int(found.group(3))
     instance_type = quota.split(" ")[0]
     text = (
         f"Your account may run at most {limit} {instance_type} instance(s) for this kind of job "
-        f"(quota '{quota}'); new accounts often start at 0 or 1. Either change instance_type in this cell to "
-        "a general-purpose type your account has quota for (the course works on ml.m5.large or ml.m5.xlarge; "
-        f"check their quota first), or open the {SERVICE_QUOTAS_HINT}, search for '{quota}' and choose "
+        f"(quota '{quota}'); new accounts often start at 0 or 1. Either choose a general-purpose type your "
+        f"account has quota for with the course's one setting, {INSTANCE_TYPE_VARIABLE}=ml.m5.large (set before "
+        "starting Jupyter; or helpers.connect(..., instance_type='ml.m5.large') in the setup cell): every "
+        "notebook reads it (the course works on ml.m5.large or ml.m5.xlarge; check their quota first), or open "
+        f"the {SERVICE_QUOTAS_HINT}, search for '{quota}' and choose "
         "'Request increase' in this region (approval can take from minutes to days)."
     )
     if used:

@@ -1,13 +1,15 @@
 """Find and remove what the course created: resources carrying the course tag and objects under its S3 prefix.
 
-Every notebook's Clean-up section calls `clean_up(course)`; it works offline (moto) and on a real account, and
-never touches an untagged resource or an object outside s3://<bucket>/<course prefix>/.
+Notebook 99 calls `clean_up(course)`; it works offline (moto) and on a real account. A learner's clean-up touches only
+resources carrying the course tag *and* their learner tag, and objects under their own prefix
+(s3://<bucket>/batch-transform-course/<learner>/), so twenty learners can share one account; the instructor's
+`clean_up(course, all_learners=True)` removes the whole class's.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from helpers.connection.names import COURSE_TAG_KEY, COURSE_TAG_VALUE, COURSE_TAGS
+from helpers.connection.names import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, COURSE_TAGS, LEARNER_TAG_KEY
 
 
 def course_tags() -> list[dict]:
@@ -15,20 +17,23 @@ def course_tags() -> list[dict]:
     return [dict(tag) for tag in COURSE_TAGS]
 
 
-def has_course_tag(sagemaker_client, arn: str) -> bool:
-    """True if the resource carries the course tag (ListTags, all pages)."""
-    for page in sagemaker_client.get_paginator("list_tags").paginate(ResourceArn=arn):
-        for tag in page.get("Tags", []):
-            if tag.get("Key") == COURSE_TAG_KEY and tag.get("Value") == COURSE_TAG_VALUE:
-                return True
-    return False
+def has_course_tag(sagemaker_client, arn: str, learner: str | None = None) -> bool:
+    """True if the resource carries the course tag (ListTags, all pages), and, given a learner, their learner tag."""
+    tags = {(tag.get("Key"), tag.get("Value"))
+            for page in sagemaker_client.get_paginator("list_tags").paginate(ResourceArn=arn)
+            for tag in page.get("Tags", [])}
+    if (COURSE_TAG_KEY, COURSE_TAG_VALUE) not in tags:
+        return False
+    return learner is None or (LEARNER_TAG_KEY, learner) in tags
 
 
-def find_latest_training_job(sagemaker_client, name_prefix: str | None = None) -> dict | None:
-    """DescribeTrainingJob of the newest Completed training job carrying the course tag, or None.
+def find_latest_training_job(sagemaker_client, name_prefix: str | None = None,
+                             learner: str | None = None) -> dict | None:
+    """DescribeTrainingJob of the newest Completed training job carrying the course tag (and the learner's), or None.
 
     Notebooks that need a trained model (02 onwards) use it to pick up where notebook 01 left off; `name_prefix`
-    keeps the course's 13-feature model apart from the variants notebook 06 trains (e.g. without feature B).
+    keeps the course's 13-feature model apart from the variants notebook 06 trains (e.g. without feature B), and
+    `learner` keeps a class's models apart in a shared account.
     """
     listing = dict(StatusEquals="Completed", SortBy="CreationTime", SortOrder="Descending")
     if name_prefix:
@@ -43,7 +48,7 @@ def find_latest_training_job(sagemaker_client, name_prefix: str | None = None) -
     for summary in summaries:
         if name_prefix and not summary["TrainingJobName"].startswith(name_prefix):
             continue
-        if has_course_tag(sagemaker_client, summary["TrainingJobArn"]):
+        if has_course_tag(sagemaker_client, summary["TrainingJobArn"], learner):
             return sagemaker_client.describe_training_job(TrainingJobName=summary["TrainingJobName"])
     return None
 
@@ -93,9 +98,11 @@ class CleanupReport:
         return "\n".join(lines)
 
 
-def clean_up(course, dry_run: bool = False, quiet: bool = False) -> CleanupReport:
-    """Delete the course's endpoints, endpoint configs and models (by tag) and its S3 objects (by prefix)."""
-    prefix = course.prefix.strip("/")
+def clean_up(course, dry_run: bool = False, quiet: bool = False, all_learners: bool = False) -> CleanupReport:
+    """Delete the learner's endpoints, endpoint configs and models (by tag) and S3 objects (by prefix); with
+    all_learners=True (the instructor, after class), every learner's: the course tag and the course prefix."""
+    learner = None if all_learners else (getattr(course, "learner", "") or None)
+    prefix = COURSE_PREFIX if all_learners else course.prefix.strip("/")
     if not prefix:
         # An empty prefix would mean the whole bucket; the kit never writes outside its own prefix.
         raise ValueError("The course prefix is empty; refusing to clean up a whole bucket.")
@@ -103,10 +110,10 @@ def clean_up(course, dry_run: bool = False, quiet: bool = False) -> CleanupRepor
     report = CleanupReport(dry_run=dry_run, s3_location=f"s3://{course.bucket}/{prefix}/")
     # Endpoints first: they are the only resources that cost money while idle, and a config in use
     # by an endpoint should go after it.
-    report.endpoints = _tagged(sm, "list_endpoints", "Endpoints", "EndpointName", "EndpointArn")
+    report.endpoints = _tagged(sm, "list_endpoints", "Endpoints", "EndpointName", "EndpointArn", learner)
     report.endpoint_configs = _tagged(sm, "list_endpoint_configs", "EndpointConfigs", "EndpointConfigName",
-                                      "EndpointConfigArn")
-    report.models = _tagged(sm, "list_models", "Models", "ModelName", "ModelArn")
+                                      "EndpointConfigArn", learner)
+    report.models = _tagged(sm, "list_models", "Models", "ModelName", "ModelArn", learner)
     report.s3_objects = _objects_under(s3, course.bucket, prefix + "/")
     if not dry_run:
         for name in report.endpoints:
@@ -125,11 +132,11 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _tagged(sm, operation: str, list_key: str, name_key: str, arn_key: str) -> list[str]:
+def _tagged(sm, operation: str, list_key: str, name_key: str, arn_key: str, learner: str | None) -> list[str]:
     names = []
     for page in sm.get_paginator(operation).paginate():
         for item in page.get(list_key, []):
-            if has_course_tag(sm, item[arn_key]):
+            if has_course_tag(sm, item[arn_key], learner):
                 names.append(item[name_key])
     return sorted(names)
 
