@@ -19,8 +19,11 @@ RUNS = {
     "CreateTransformJob": "runs the transform: instances, mini-batches, the container's /invocations",
     "DescribeTransformJob": "the job's real progress and FailureReason",
     "StopTransformJob": "stops the running job",
-    "CreateModel": "checked as SageMaker checks it, then recorded for transform jobs",
+    "CreateModel": "checked as SageMaker checks it (the model data must exist), then recorded for transform jobs",
     "DescribeModel": "the model as CreateModel recorded it, with the fields AWS fills in",
+    "ListTransformJobs": "filtered, sorted and paged as the API reference says (listing.py)",
+    "ListTrainingJobs": "filtered, sorted and paged as the API reference says (listing.py)",
+    "ListModels": "filtered, sorted and paged as the API reference says (listing.py)",
 }
 
 # Operations that would start work the runtime cannot run: refused at once, with the reason.

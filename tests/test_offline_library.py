@@ -164,6 +164,9 @@ def test_sdk_deploy_fails_clearly_instead_of_a_canned_success():
         with sagemaker_offline.running() as aws:
             session = sagemaker.Session()
             image = sagemaker.image_uris.retrieve("xgboost", session.boto_region_name, "1.7-1")
+            # CreateModel checks that the model data exists (issue 21), so there is one: deploy is what is refused
+            session.boto_session.client("s3").put_object(Bucket=session.default_bucket(), Key="m/model.tar.gz",
+                                                         Body=b"model")
             model = Model(image_uri=image, model_data=f"s3://{session.default_bucket()}/m/model.tar.gz",
                           role=aws.role_arn, sagemaker_session=session)
             try:

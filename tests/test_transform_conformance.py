@@ -511,7 +511,7 @@ def test_tfrecord_split_is_refused_clearly(course, small_model):
     uri = put(course, "conformance/tfrecord/in/rows.csv", ROWS)
     described = run(course, small_model, "tfrecord", uri, out_uri(course, "tfrecord"), split="TFRecord")
     assert described["TransformJobStatus"] == "Failed"
-    assert "TFRecord" in described["FailureReason"] and "SplitType Line" in described["FailureReason"]
+    assert "TFRecord" in described["FailureReason"] and "text/csv" in described["FailureReason"]
     assert keys_under(course, "conformance/tfrecord/out") == []
 
 
