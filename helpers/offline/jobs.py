@@ -374,10 +374,10 @@ def response_handlers(aws) -> dict[str, Callable]:
         "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),
         "describe_model": _describe_model(SageMakerResponse.describe_model),
     }
-    return {action: _logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
+    return {action: logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
 
 
-def _logged_if_from_another_process(action: str, handler: Callable) -> Callable:
+def logged_if_from_another_process(action: str, handler: Callable) -> Callable:
     """A request that came through the loopback server (the AWS CLI) goes to helpers.offline.request_log too, which
     otherwise sees only this process's botocore calls (the contract tests and the AWS run plan read it)."""
     operation = "".join(part.title() for part in action.split("_"))
