@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from helpers.course import COURSE_TAG_KEY, COURSE_TAG_VALUE, COURSE_TAGS
+from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, COURSE_TAGS
+
+# Endpoints and endpoint configs whose names start with this are the course's even without the tag (a deploy() run
+# without tags=): notebook 07 names its endpoints so. They bill by the hour, so the clean-up takes them by name too.
+ENDPOINT_NAME_PREFIX = COURSE_PREFIX + "-"
 
 
 def course_tags() -> list[dict]:
@@ -88,9 +92,10 @@ def clean_up(course, dry_run: bool = False, quiet: bool = False) -> CleanupRepor
     report = CleanupReport(dry_run=dry_run, s3_location=f"s3://{course.bucket}/{prefix}/")
     # Endpoints first: they are the only resources that cost money while idle, and a config in use
     # by an endpoint should go after it.
-    report.endpoints = _tagged(sm, "list_endpoints", "Endpoints", "EndpointName", "EndpointArn")
+    report.endpoints = _tagged(sm, "list_endpoints", "Endpoints", "EndpointName", "EndpointArn",
+                               name_prefix=ENDPOINT_NAME_PREFIX)
     report.endpoint_configs = _tagged(sm, "list_endpoint_configs", "EndpointConfigs", "EndpointConfigName",
-                                      "EndpointConfigArn")
+                                      "EndpointConfigArn", name_prefix=ENDPOINT_NAME_PREFIX)
     report.models = _tagged(sm, "list_models", "Models", "ModelName", "ModelArn")
     report.s3_objects = _objects_under(s3, course.bucket, prefix + "/")
     if not dry_run:
@@ -110,11 +115,14 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _tagged(sm, operation: str, list_key: str, name_key: str, arn_key: str) -> list[str]:
+def _tagged(sm, operation: str, list_key: str, name_key: str, arn_key: str, name_prefix: str | None = None) -> list[str]:
+    """Names of the listed resources that carry the course tag (or, with name_prefix, are named with it)."""
     names = []
     for page in sm.get_paginator(operation).paginate():
         for item in page.get(list_key, []):
-            if has_course_tag(sm, item[arn_key]):
+            if item.get("EndpointStatus") == "Deleting":
+                continue  # already on its way out; deleting it again is an error
+            if (name_prefix and item[name_key].startswith(name_prefix)) or has_course_tag(sm, item[arn_key]):
                 names.append(item[name_key])
     return sorted(names)
 

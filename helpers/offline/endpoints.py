@@ -62,10 +62,18 @@ class EndpointFailure(Exception):
 
 def download_failure(url: str) -> str:
     """FailureReason when the model artifact is not there (aws-solutions-library-samples/fraud-detection-using-machine-
-    learning#9, 2021; aws-samples/cvat-on-aws-china#3, 2022)."""
-    return (f'Failed to download model data for container "container_1" from URL: "{url}". Please ensure that there '
+    learning#9, 2021; aws-samples/cvat-on-aws-china#3, 2022). The SDK's "Reason:  Failed" (two spaces) in both
+    public transcripts shows AWS's text starts with a space."""
+    return (f' Failed to download model data for container "container_1" from URL: "{url}". Please ensure that there '
             "is an object located at the URL and that the role passed to CreateModel has permissions to download the "
             "object.")
+
+
+def extract_failure(url: str) -> str:
+    """FailureReason when the artifact is not a tar.gz archive (aws/deep-learning-containers#569, 2020; leading space
+    as above)."""
+    return (f' Failed to extract model data archive for container "container_1" from URL "{url}". Please ensure that '
+            "the object located at the URL is a valid tar.gz archive.")
 
 
 def ping_failure(variant: str) -> str:
@@ -197,8 +205,7 @@ class EndpointRun:
             with tarfile.open(archive) as tar:
                 tar.extractall(model_dir, filter="data")
         except (tarfile.TarError, OSError):
-            shutil.rmtree(model_dir, ignore_errors=True)
-            model_dir.mkdir()  # the container then finds no model file and fails its /ping, as on AWS
+            raise EndpointFailure(extract_failure(url)) from None
         return model_dir
 
     def _stop_fleet(self, fleet) -> None:
