@@ -132,8 +132,11 @@ class Serving:
 class EndpointRun:
     """An endpoint's life offline: its fleet (serving processes per variant), its status on moto's record, its logs."""
 
-    def __init__(self, aws, account: str, region: str, name: str, backend):
+    def __init__(self, aws, account: str, region: str, name: str, backend, paced: bool = True):
         self.aws, self.account, self.region, self.name, self.backend = aws, account, region, name, backend
+        # False for a request through the loopback server (the AWS CLI, the AWS rehearsal's kernels), whose pollers
+        # do not move this process's clock: the create call then waits for the end (jobs.is_paced)
+        self.paced = paced
         self.fleet: list[tuple[str, Serving]] = []  # (variant name, serving process)
         self._next = 0
         self._lock = threading.Lock()
@@ -283,9 +286,9 @@ class EndpointRun:
                 else:
                     self._set("Failed", reason)
 
-        runner = JobThread(run, f"endpoint-{self.name}", aws.clock, aws.pace_jobs)
+        runner = JobThread(run, f"endpoint-{self.name}", aws.clock, self.paced)
         self.runner = runner
-        runner.start(0 if aws.pace_jobs else aws.quick_finish_seconds, interrupted)
+        runner.start(0 if self.paced else aws.quick_finish_seconds, interrupted)
 
     def delete(self) -> None:
         """Deleting: the fleet stops at once (billing ends), the record goes DELETE_SECONDS later."""
@@ -308,8 +311,8 @@ class EndpointRun:
                 del self.aws.endpoints[(self.account, self.region, self.name)]
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-        JobThread(run, f"delete-endpoint-{self.name}", self.aws.clock, self.aws.pace_jobs).start(
-            0 if self.aws.pace_jobs else self.aws.quick_finish_seconds)
+        JobThread(run, f"delete-endpoint-{self.name}", self.aws.clock, self.paced).start(
+            0 if self.paced else self.aws.quick_finish_seconds)
 
     def abandon(self) -> None:
         """The offline AWS stops (helpers.offline.stop(), kernel exit): end every serving process."""
@@ -363,7 +366,9 @@ def _create_endpoint(aws, original):
             from helpers.offline.processes import start_fork_server
 
             start_fork_server()
-            run = EndpointRun(aws, self.current_account, self.region, name, backend)
+            from helpers.offline.jobs import is_paced
+
+            run = EndpointRun(aws, self.current_account, self.region, name, backend, paced=is_paced(aws, self))
             aws.endpoints[(self.current_account, self.region, name)] = run
             run.create(params["EndpointConfigName"], interrupted)
         from moto.core.responses import ActionResult
@@ -410,6 +415,9 @@ def _delete_endpoint(aws):
             raise ValidationError(message=could_not_find(self.region, self.current_account, name))
         run = _run_of(aws, self, name)
         if run is not None:
+            from helpers.offline.jobs import is_paced
+
+            run.paced = is_paced(aws, self)
             run.delete()
         else:
             del _backend(self).endpoints[name]
@@ -439,6 +447,9 @@ def _update_endpoint(aws):
         run = _run_of(aws, self, name)
         if run is None:
             raise ValidationError(message=could_not_find(self.region, self.current_account, name))
+        from helpers.offline.jobs import is_paced
+
+        run.paced = is_paced(aws, self)
         run.update(config)
         return ActionResult({"EndpointArn": record.arn})
 
