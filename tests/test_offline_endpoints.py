@@ -448,3 +448,24 @@ def processes_with(marker: str) -> list[int]:
             except OSError:
                 pass
     return found
+
+
+def test_the_aws_cli_invokes_the_endpoint_through_the_loopback_server(course, endpoint, course_data, booster,
+                                                                      tmp_path):
+    """`aws sagemaker-runtime invoke-endpoint` in another process reaches the same endpoint (helpers/offline/server.py)."""
+    body = tmp_path / "rows.csv"
+    rows = course_data.test[data.FEATURES].iloc[:2]
+    body.write_bytes(features_csv(rows))
+    out = tmp_path / "out.txt"
+    done = subprocess.run(["aws", "sagemaker-runtime", "invoke-endpoint", "--endpoint-name", endpoint["name"],
+                           "--content-type", "text/csv", "--body", f"fileb://{body}", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["InvokedProductionVariant"] == "AllTraffic"
+    assert [float(v) for v in out.read_text().split()] == expected(booster, rows)
+    failed = subprocess.run(["aws", "sagemaker-runtime", "invoke-endpoint", "--endpoint-name", endpoint["name"],
+                             "--content-type", "application/json", "--body", f"fileb://{body}", str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert failed.returncode != 0
+    assert "An error occurred (ModelError) when calling the InvokeEndpoint operation: Received client error (415) " \
+           "from primary" in failed.stderr
