@@ -13,14 +13,25 @@ PY_V3 := $(VENV_V3)/bin/python
 STAMP_V3 := $(VENV_V3)/.installed
 
 .PHONY: course course-v3 test lab lab-v3 bench site run-plan lock clean offline-shell
+# The course needs Python 3.11+. Checked before a venv is made: one line says which Python this is and how to pick
+# another; a venv that an older Python left behind (a failed install) is made again, never reused.
+PY_OK := import sys; sys.exit(sys.version_info < (3, 11))
+define check_python
+	@$(PYTHON) -c '$(PY_OK)' 2>/dev/null || { echo "make: the course needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -c 'import platform; print(platform.python_version())' 2>/dev/null || echo 'not found'). Pick another with PYTHON=, e.g. make PYTHON=python3.12 $(or $(MAKECMDGOALS),course)"; exit 1; }
+	@test ! -e $(1) || $(1)/bin/python -c '$(PY_OK)' 2>/dev/null || { echo "make: $(1) was made by an unsupported Python; making it again with $(PYTHON)"; rm -rf $(1); }
+endef
+# Extra JupyterLab arguments for make lab / make lab-v3, e.g. make lab LAB_ARGS="--port 8890 --ip 0.0.0.0 --IdentityProvider.token=''"
+LAB_ARGS ?=
 
 $(STAMP): requirements.txt requirements.lock pyproject.toml
+	$(call check_python,$(VENV))
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 $(STAMP_V3): requirements-v3.txt pyproject.toml
+	$(call check_python,$(VENV_V3))
 	@test -x $(PY_V3) || $(PYTHON) -m venv $(VENV_V3)
 	$(PY_V3) -m pip install --quiet --disable-pip-version-check -r requirements-v3.txt
 	$(PY_V3) -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -41,16 +52,16 @@ test: $(STAMP) $(STAMP_V3)
 
 # JupyterLab refuses to start as root (containers, some Studio images) unless told; the kit tells it.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/
 
 offline-shell: $(STAMP)
-	$(PY) -m helpers.offline
+	$(PY) -m sagemaker_offline
 
 # The same JupyterLab, with .venv-v3 as a kernel ("Python 3 (course, SDK v3)", the appendix's kernelspec), on the appendix.
 lab-v3: $(STAMP) $(STAMP_V3)
 	@$(PY_V3) -m ipykernel install --prefix $(VENV) --name course-sdk-v3 --display-name "Python 3 (course, SDK v3)" \
 		>/dev/null 2>&1 || { echo "make lab-v3: could not register .venv-v3 as a Jupyter kernel"; exit 1; }
-	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/A1_sdk_v3.ipynb
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/A1_sdk_v3.ipynb
 
 bench: $(STAMP)
 	$(PY) tools/bench.py

@@ -22,7 +22,7 @@ def pytest_ignore_collect(collection_path, config):
     So is a notebook of the other environment: v2 and v3 cannot share one."""
     path = Path(collection_path)
     if path.suffix == ".ipynb" and path.parent == NOTEBOOKS:
-        from helpers.course import course_notebooks
+        from helpers.course.index import course_notebooks
 
         return path.name not in {nb["file"] for nb in course_notebooks(_environment())}
     return None

@@ -2,7 +2,7 @@
 
 Importing this package starts nothing; a notebook's setup cell calls `helpers.connect()`.
 """
-from helpers import offline
-from helpers.backend import COURSE_TAGS, Course, CourseSetupError, connect
+import sagemaker_offline as offline
+from helpers.connection.backend import COURSE_TAGS, Course, CourseSetupError, connect
 
 __all__ = ["COURSE_TAGS", "Course", "CourseSetupError", "connect", "offline"]

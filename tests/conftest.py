@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import helpers
-from helpers import data, models
+from helpers.course import data, models
 
 
 @pytest.fixture(scope="module")

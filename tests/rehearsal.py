@@ -1,14 +1,14 @@
 """The AWS path, rehearsed (tests/test_aws_rehearsal.py): every course notebook run top to bottom in AWS mode
 (COURSE_BACKEND=aws), against the offline AWS standing in for the account.
 
-The offline AWS runs in the test process and serves the kernels on 127.0.0.1 (helpers/offline/server.py), so one
+The offline AWS runs in the test process and serves the kernels on 127.0.0.1 (sagemaker_offline/server.py), so one
 "account" lasts across the notebooks as a real one does: notebook 01's training job is the one later notebooks
 reuse, and notebook 99 cleans up what all of them left. Each kernel sees an AWS account in every way it can look:
 stand-in keys, a region, COURSE_ROLE_ARN, and endpoints reached over the network (here: loopback only). Three things
 differ from a real account, each made here and nowhere in the kit:
 - SDK v2 builds its STS client with AWS's regional STS address, ignoring AWS_ENDPOINT_URL; the kernels send it to
   the server too (as AWS_ENDPOINT_URL does for every other client);
-- the SDK's and waiters' sleeps are shortened as in offline mode (helpers/offline/service.py, CompressedClock);
+- the SDK's and waiters' sleeps are shortened as in offline mode (sagemaker_offline/service.py, CompressedClock);
 - SDK telemetry is off (the offline AWS's SageMaker config file), so no request goes to AWS's telemetry host.
 Every kernel, and every process it starts (the AWS CLI of `!aws` cells), refuses and records any connection or
 name lookup outside loopback.
@@ -55,10 +55,10 @@ KERNEL_PREAMBLE = textwrap.dedent('''
     def _rehearsal_preamble():
         import os, time
         import botocore.waiter
-        from helpers import backend
-        backend._quiet_sdk_config_log()  # as connect() does before the first `import sagemaker`
+        from sagemaker_offline import sdk_setup
+        sdk_setup.quiet_config_log()  # as connect() does before the first `import sagemaker`
         import sagemaker.session
-        from helpers.offline.service import CompressedClock, ServiceClock
+        from sagemaker_offline.service import CompressedClock, ServiceClock
         endpoint = os.environ["AWS_ENDPOINT_URL"]
         sagemaker.session.sts_regional_endpoint = lambda region: endpoint
         clock = ServiceClock(time)  # the kernel's own: the account's jobs run on the test process's clock
@@ -68,7 +68,7 @@ KERNEL_PREAMBLE = textwrap.dedent('''
     del _rehearsal_preamble
 ''')
 
-# The lines helpers/aws/guards.py prints before a request that starts instances.
+# The lines helpers/connection/aws/guards.py prints before a request that starts instances.
 NOTICE = re.compile(r"AWS: this starts an? (training job|batch transform job|real-time endpoint) on (\d+) x (ml\.\w+\.\w+)")
 ENDPOINT_NOTICE = "AWS: this deploys a real-time endpoint"
 KINDS = {"training job": "training", "batch transform job": "transform", "real-time endpoint": "endpoint"}
@@ -194,7 +194,7 @@ def _instance_starts(sm) -> dict[str, tuple[str, int, str]]:
 
 def untagged_resources(sm) -> list[str]:
     """Every SageMaker resource on the account without the course tag (jobs, models, endpoint configs, endpoints)."""
-    from helpers.aws.resources import has_course_tag
+    from helpers.connection.aws.resources import has_course_tag
 
     listings = [("list_training_jobs", "TrainingJobSummaries", "TrainingJobName", "TrainingJobArn"),
                 ("list_transform_jobs", "TransformJobSummaries", "TransformJobName", "TransformJobArn"),
@@ -212,7 +212,7 @@ def untagged_resources(sm) -> list[str]:
 
 def deletable_course_resources(sm) -> list[str]:
     """Course-tagged models, endpoint configs and endpoints (jobs cannot be deleted, on AWS either)."""
-    from helpers.aws.resources import has_course_tag
+    from helpers.connection.aws.resources import has_course_tag
 
     left = []
     for operation, key, name, arn in (("list_models", "Models", "ModelName", "ModelArn"),
@@ -238,7 +238,7 @@ def roles_used(sm) -> set[str]:
 
 def course_objects(s3) -> list[str]:
     """Every object under the course prefix, in every bucket of the account."""
-    from helpers.course import COURSE_PREFIX
+    from helpers.connection.names import COURSE_PREFIX
 
     keys = []
     for bucket in s3.list_buckets()["Buckets"]:

@@ -12,8 +12,8 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from helpers.aws import account as aws_account
-from helpers.course import CourseSetupError
+from helpers.connection.aws import account as aws_account
+from helpers.connection.names import CourseSetupError
 
 FAKE_ACCOUNT = "123456789012"  # moto's account
 ROLE = f"arn:aws:iam::{FAKE_ACCOUNT}:role/BatchTransformCourseRole"
@@ -257,8 +257,8 @@ def test_importing_the_aws_helpers_creates_no_client():
         "made = []\n"
         "original = c.ClientCreator.create_client\n"
         "c.ClientCreator.create_client = lambda self, *a, **k: made.append(a) or original(self, *a, **k)\n"
-        "import helpers.aws.account, helpers.aws.errors, helpers.aws.resources, helpers.costs\n"
-        "helpers.costs.launch_notice('transform', 'ml.m4.xlarge', 1)\n"
+        "import helpers.connection.aws.account, helpers.connection.aws.errors, helpers.connection.aws.resources, helpers.connection.aws.costs\n"
+        "helpers.connection.aws.costs.launch_notice('transform', 'ml.m4.xlarge', 1)\n"
         "import sys\n"
         "assert 'sagemaker' not in sys.modules, 'sagemaker imported'\n"
         "assert not made, made\n"
@@ -308,7 +308,7 @@ def test_a_setup_error_shows_in_ipython_as_its_message_only(capsys):
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
-    result = shell.run_cell("from helpers.course import CourseSetupError\ndef setup():\n    raise CourseSetupError('Set X.')\nsetup()")
+    result = shell.run_cell("from helpers.connection.names import CourseSetupError\ndef setup():\n    raise CourseSetupError('Set X.')\nsetup()")
     assert isinstance(result.error_in_exec, CourseSetupError)
     shown = capsys.readouterr().out
     assert "CourseSetupError: Set X." in shown

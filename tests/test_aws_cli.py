@@ -1,5 +1,5 @@
 """The real AWS CLI (awscli from requirements.txt) in another process against the kernel's offline AWS: the commands
-of notebook 03's Step 8, and the state the kernel and the CLI share (helpers/offline/server.py)."""
+of notebook 03's Step 8, and the state the kernel and the CLI share (sagemaker_offline/server.py)."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,8 @@ from urllib.parse import urlparse
 import pytest
 
 import helpers
-from helpers import aws_cli, models
+from sagemaker_offline import aws_cli
+from helpers.course import models
 from tests.conftest import features_csv
 
 
@@ -104,7 +105,7 @@ def test_a_terminal_started_by_the_kit_reaches_its_own_offline_aws():
 
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    result = subprocess.run([sys.executable, "-m", "helpers.offline", "-c",
+    result = subprocess.run([sys.executable, "-m", "sagemaker_offline", "-c",
                              "aws s3 ls && aws sagemaker list-transform-jobs --query 'length(TransformJobSummaries)'"],
                             capture_output=True, text=True, timeout=180, env=env)
     assert result.returncode == 0, result.stderr[-2000:]

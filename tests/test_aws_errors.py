@@ -14,7 +14,7 @@ from botocore.exceptions import (
 )
 from botocore.stub import Stubber
 
-from helpers.aws.errors import ADVICE_PREFIX, advice_for, explain_aws_errors
+from helpers.connection.aws.errors import ADVICE_PREFIX, advice_for, explain_aws_errors
 
 ACCOUNT = "123456789012"
 QUOTA_MESSAGE = (

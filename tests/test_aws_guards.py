@@ -3,7 +3,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from helpers.aws import guards as aws_guards
+from helpers.connection.aws import guards as aws_guards
 
 TRANSFORM = dict(
     TransformJobName="job", ModelName="model",

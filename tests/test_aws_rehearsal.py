@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers.course import course_notebooks
+from helpers.course.index import course_notebooks
 from tests import rehearsal
 
 pytestmark = pytest.mark.rehearsal

@@ -9,9 +9,9 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from helpers.aws import resources as aws_resources
-from helpers.backend import Course
-from helpers.course import COURSE_PREFIX, COURSE_TAGS
+from helpers.connection.aws import resources as aws_resources
+from helpers.connection.backend import Course
+from helpers.connection.names import COURSE_PREFIX, COURSE_TAGS
 
 REGION = "us-west-2"
 ACCOUNT = "123456789012"
@@ -217,7 +217,7 @@ def test_objects_s3_would_not_delete_are_reported():
 def test_clean_up_works_on_the_offline_backend(capsys):
     """The notebooks' Clean-up cell runs offline too: the kit's moto-backed SageMaker and S3."""
     import helpers
-    from helpers import offline
+    import sagemaker_offline as offline
 
     course = helpers.connect("offline", quiet=True)
     try:

@@ -3,7 +3,7 @@ import copy
 
 import pytest
 
-from helpers.course import COURSE_TAGS
+from helpers.connection.names import COURSE_TAGS
 from helpers.checks import boto3_transform as checks
 
 MODEL = "boston-xgboost-2026-01-01-00-00-00-000"

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import costs
+from helpers.connection.aws import costs
 from helpers.checks import endpoint_or_batch as checks
 
 # The notebook's numbers: a 168-row run billed 6 minutes on ml.m4.xlarge, and that instance as an endpoint all day.

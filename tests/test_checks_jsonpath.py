@@ -38,7 +38,7 @@ def test_refused_paths_say_why(path, record, hint):
 
 @pytest.mark.parametrize("path", ["$", "$[0]", "$[0,-1]", "$[1:]", "$[-2:]", "$[0,14,15]", "$[3,1]"])
 def test_agrees_with_the_offline_runtime_on_csv_output_filters(path):
-    from helpers.offline.data_processing import DataProcessing
+    from sagemaker_offline.data_processing import DataProcessing
 
     row = [f"c{n}" for n in range(15)]
     runtime = DataProcessing(join_source="Input", output_filter=path).process_output(
@@ -48,7 +48,7 @@ def test_agrees_with_the_offline_runtime_on_csv_output_filters(path):
 
 @pytest.mark.parametrize("path", ["$.x", "$['tract','MEDV','SageMakerOutput']", "$"])
 def test_agrees_with_the_offline_runtime_on_json_output_filters(path):
-    from helpers.offline.data_processing import DataProcessing
+    from sagemaker_offline.data_processing import DataProcessing
 
     jsonl = "application/jsonlines"
     runtime = DataProcessing(join_source="Input", output_filter=path).process_output(

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from helpers.checks import parallel
-from helpers.inputs import MIB, InputObject
+from helpers.course.inputs import MIB, InputObject
 
 LINE = 1024  # bytes per line, newline included
 

@@ -1,4 +1,4 @@
-"""helpers/console.py: field mapping, botocore validity, blank fields, SDK equivalence, exercise checks, notebook 08."""
+"""helpers/course/console.py: field mapping, botocore validity, blank fields, SDK equivalence, exercise checks, notebook 08."""
 from __future__ import annotations
 
 import json
@@ -10,12 +10,12 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from helpers import console
+from helpers.course import console
 
 BUCKET = console.PLACEHOLDER_BUCKET
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "08_console_walkthrough.ipynb"
 
-# Written out independently of helpers/console.py: where each console field must land in CreateTransformJob.
+# Written out independently of helpers/course/console.py: where each console field must land in CreateTransformJob.
 EXPECTED_PATHS = {
     "Job name": "TransformJobName",
     "Model name": "ModelName",
@@ -400,7 +400,7 @@ def test_exercise_checks_pass_on_the_solution_and_fail_on_wrong_answers(capsys):
 @pytest.mark.parametrize("number", [1, 2])
 def test_exercise_targets_are_jobs_the_runtime_accepts(number):
     """Each exercise's target request passes the DataProcessing checks a transform job makes before it starts."""
-    from helpers.offline.data_processing import DataProcessing
+    from sagemaker_offline.data_processing import DataProcessing
 
     target = console.exercise_target(number)
     dp = target.get("DataProcessing", {})
@@ -431,7 +431,7 @@ def test_the_cli_option_column_names_options_the_real_aws_cli_accepts():
     option or malformed shorthand makes it exit non-zero before it would send anything)."""
     import subprocess
 
-    from helpers import aws_cli
+    from sagemaker_offline import aws_cli
 
     assert aws_cli.kit_cli() is not None, "awscli is in requirements.txt: run make .venv/.installed"
     for command, table in (("create-transform-job", console.CONSOLE_FIELDS), ("create-model", console.MODEL_FIELDS)):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from helpers import costs
+from helpers.connection.aws import costs
 
 
 def rows():

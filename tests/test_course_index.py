@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import conftest as root_conftest
-from helpers.course import course_notebooks
+from helpers.course.index import course_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 

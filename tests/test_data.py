@@ -1,7 +1,7 @@
-"""helpers.data: the Boston table, the course's split and the CSV layouts built-in XGBoost reads."""
+"""helpers.course.data: the Boston table, the course's split and the CSV layouts built-in XGBoost reads."""
 import pandas as pd
 
-from helpers import data
+from helpers.course import data
 
 
 def test_load_reads_506_rows_with_named_columns():

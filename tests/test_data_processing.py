@@ -1,4 +1,4 @@
-"""Tests for helpers.offline.data_processing: spec section 4 and conformance cases 17-22 of section 7."""
+"""Tests for sagemaker_offline.data_processing: spec section 4 and conformance cases 17-22 of section 7."""
 
 import io
 import json
@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers.offline.data_processing import DataProcessing, DataProcessingError
+from sagemaker_offline.data_processing import DataProcessing, DataProcessingError
 
 CSV = "text/csv"
 JSONL = "application/jsonlines"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.course import course_notebooks
+from helpers.course.index import course_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 # The course skeleton's notebooks; A2 is written like the public AWS examples on purpose (course.json: style).

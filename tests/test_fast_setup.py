@@ -1,4 +1,4 @@
-"""The setup cell's deferred rfc3987-syntax import (helpers/fast_setup.py): jsonschema still checks IRIs, later."""
+"""The setup cell's deferred rfc3987-syntax import (helpers/connection/fast_setup.py): jsonschema still checks IRIs, later."""
 import subprocess
 import sys
 import textwrap
@@ -17,7 +17,7 @@ def _run(code: str) -> str:
 def test_importing_jsonschema_no_longer_builds_the_iri_grammars_yet_iri_checks_still_work():
     out = _run("""
         import sys
-        from helpers import fast_setup
+        from helpers.connection import fast_setup
         assert fast_setup.defer_iri_grammars()
         import jsonschema
         print(type(sys.modules["rfc3987_syntax"]).__name__, "lark" in sys.modules)
@@ -37,13 +37,13 @@ def test_the_same_answers_as_without_the_stand_in():
             v = jsonschema.Draft202012Validator({"format": fmt}, format_checker=checker)
             print(fmt, [v.is_valid(x) for x in values])
     """
-    deferred = _run("from helpers import fast_setup; fast_setup.defer_iri_grammars()\n" + textwrap.dedent(check))
+    deferred = _run("from helpers.connection import fast_setup; fast_setup.defer_iri_grammars()\n" + textwrap.dedent(check))
     assert deferred == _run(check)
 
 
 def test_a_second_setup_cell_in_the_same_kernel_changes_nothing():
     out = _run("""
-        from helpers import fast_setup
+        from helpers.connection import fast_setup
         import jsonschema
         print(fast_setup.defer_iri_grammars())
     """)

@@ -1,11 +1,11 @@
-"""helpers.inputs: the objects notebook 04 uploads, and the mini-batch counts it predicts from them."""
+"""helpers.course.inputs: the objects notebook 04 uploads, and the mini-batch counts it predicts from them."""
 import io
 
 import pandas as pd
 import pytest
 
-from helpers import inputs
-from helpers.offline.records import MIB, batches
+from helpers.course import inputs
+from sagemaker_offline.records import MIB, batches
 
 FEATURES = pd.DataFrame({"a": [1.5, 2.25, 3.0], "b": [10, 20, 30]})
 

@@ -17,8 +17,9 @@ import pytest
 from botocore.validate import ParamValidator
 from nbclient import NotebookClient
 
-from helpers.course import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, course_notebooks
-from helpers.offline import request_log
+from helpers.connection.names import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE
+from helpers.course.index import course_notebooks
+from sagemaker_offline import request_log
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("aws_run_plan", ROOT / "tools" / "aws_run_plan.py")
@@ -68,7 +69,7 @@ def _s3_locations(value) -> list[tuple[str, str]]:
 
 def _problems(requests: list[dict], service_models, prefix: str = COURSE_PREFIX, tagged: bool = True) -> list[str]:
     """Every way the recorded requests break the service model or the course's rules, as readable lines."""
-    from helpers.offline.validation import validate_request
+    from sagemaker_offline.validation import validate_request
 
     problems = []
     for request in requests:

@@ -14,7 +14,7 @@ import xgboost as xgb
 from botocore.exceptions import WaiterError
 
 import helpers
-from helpers import data, models
+from helpers.course import data, models
 from tests.conftest import features_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ def test_transform_job_goes_in_progress_then_completed(course, course_data, xgb_
 
 
 def test_failing_job_ends_failed_as_on_aws_and_the_data_log_names_the_object(course, course_data, xgb_model_name):
-    from helpers import results
+    from helpers.course import results
 
     with_header = course_data.test[data.FEATURES].to_csv(index=False).encode()  # the common mistake: a header row
     input_uri = put(course, "tests/header/in/test.csv", with_header)
@@ -219,7 +219,7 @@ def test_a_model_on_another_image_can_be_created_but_its_job_fails_naming_the_im
 
 
 def test_latest_course_model_ignores_newer_variants_of_other_notebooks(course, course_data, model_data):
-    from helpers.aws.resources import find_latest_training_job
+    from helpers.connection.aws.resources import find_latest_training_job
 
     variant = models.train_course_model(course, course_data, job_prefix="preprocess-no-b")  # newer, same tag
     latest_any = find_latest_training_job(course.sagemaker_client)
@@ -270,7 +270,7 @@ FLOW = textwrap.dedent('''
     import os
 
     import helpers
-    from helpers import data, models, results
+    from helpers.course import data, models, results
 
     def main():
         course = helpers.connect()  # first, as in every notebook: nothing may create an AWS client before it

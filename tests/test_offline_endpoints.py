@@ -1,4 +1,4 @@
-"""Real-time endpoints offline (helpers/offline/endpoints.py): every status transition, error shape and log line against
+"""Real-time endpoints offline (sagemaker_offline/endpoints.py): every status transition, error shape and log line against
 the real texts in tests/reference/aws/endpoints.json, the SDK v2 path, and no serving process left behind."""
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ import pytest
 import xgboost as xgb
 from botocore.exceptions import ClientError, WaiterError
 
-from helpers import data, models
-from helpers.offline import endpoints, logs
+from helpers.course import data, models
+from sagemaker_offline import logs
 from tests.conftest import features_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -374,7 +374,7 @@ SCRIPT = textwrap.dedent("""\
     import xgboost as xgb
 
     import helpers
-    from helpers import data, models
+    from helpers.course import data, models
 
     result = {}
     with helpers.offline():
@@ -452,7 +452,7 @@ def processes_with(marker: str) -> list[int]:
 
 def test_the_aws_cli_invokes_the_endpoint_through_the_loopback_server(course, endpoint, course_data, booster,
                                                                       tmp_path):
-    """`aws sagemaker-runtime invoke-endpoint` in another process reaches the same endpoint (helpers/offline/server.py)."""
+    """`aws sagemaker-runtime invoke-endpoint` in another process reaches the same endpoint (sagemaker_offline/server.py)."""
     body = tmp_path / "rows.csv"
     rows = course_data.test[data.FEATURES].iloc[:2]
     body.write_bytes(features_csv(rows))

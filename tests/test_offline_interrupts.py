@@ -17,7 +17,7 @@ SETUP = """
 import os, threading, time
 import pandas as pd
 import helpers
-from helpers import data, models
+from helpers.course import data, models
 from sagemaker.transformer import Transformer
 
 course = helpers.connect("offline", quiet=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import signal
 
-from helpers.offline import processes
+from sagemaker_offline import processes
 
 
 def test_an_instance_killed_by_the_machine_fails_the_job_naming_the_machine_not_the_service():
@@ -22,3 +22,21 @@ def test_runtime_processes_ignore_the_interrupts_of_their_process_group():
     process.start()
     process.join(60)
     assert process.exitcode == 0  # a process that took the SIGINT would end with KeyboardInterrupt (exit code 1)
+
+
+def test_an_instance_that_cannot_import_the_runtime_is_reported_as_such_not_as_memory():
+    from types import SimpleNamespace
+
+    from sagemaker_offline.processes import ended_early_reason
+
+    ended = [SimpleNamespace(exitcode=1, name="agent-0")]
+    reason = ended_early_reason(ended, probe=lambda: "ModuleNotFoundError: No module named 'sagemaker_offline'")
+    assert "could not start" in reason and "No module named 'sagemaker_offline'" in reason
+    assert "memory" not in reason and "fewer instances" not in reason
+    assert "fewer instances" in ended_early_reason(ended, probe=lambda: None)  # importable: the old advice stands
+
+
+def test_the_import_probe_finds_the_runtime_importable_here():
+    from sagemaker_offline.processes import import_problem
+
+    assert import_problem() is None

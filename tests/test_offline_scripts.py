@@ -16,7 +16,7 @@ UNGUARDED_SCRIPT = textwrap.dedent("""\
     import sys
 
     import helpers
-    from helpers import data, models
+    from helpers.course import data, models
 
     with open(sys.argv[1], "a") as runs:  # one line each time this body runs, in whichever process
         runs.write(f"{os.getpid()}\\n")

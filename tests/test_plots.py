@@ -3,8 +3,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from helpers import plots
-from helpers.offline.transform import BatchTrace, TransformTrace
+from helpers.course import plots
+from sagemaker_offline.transform import BatchTrace, TransformTrace
 
 
 def _trace():
@@ -40,7 +40,7 @@ def test_console_form_draws_every_field_of_the_table_in_its_section():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from helpers import console, plots
+    from helpers.course import console, plots
 
     for fields, values in ((console.CONSOLE_FIELDS, console.demo_form()),
                            (console.MODEL_FIELDS, console.demo_model_form())):

@@ -8,7 +8,7 @@ import tarfile
 import pytest
 from botocore.exceptions import WaiterError
 
-from helpers import data, models, results
+from helpers.course import data, models, results
 from tests.conftest import features_csv
 
 

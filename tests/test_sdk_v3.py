@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.course import CourseSetupError, course_notebooks
+from helpers.connection.names import CourseSetupError
+from helpers.course.index import course_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 V3_PYTHON = ROOT / ".venv-v3" / "bin" / "python"
@@ -24,12 +25,40 @@ def run_v3(script: str, timeout: int = 180) -> subprocess.CompletedProcess:
 
 
 def setup_cells() -> set[str]:
-    """The first code cell of every v2 notebook: the setup cell a learner runs first."""
+    """The first code cell of every v2 course notebook: the setup cell a learner runs first. (A2's `%load_ext` line is
+    the offline AWS alone, which works under either SDK: test_load_ext_works_under_v3.)"""
     cells = set()
     for entry in course_notebooks("v2"):
         notebook = json.loads((ROOT / "notebooks" / entry["file"]).read_text())
-        cells.add("".join(next(c for c in notebook["cells"] if c["cell_type"] == "code")["source"]))
+        cell = "".join(next(c for c in notebook["cells"] if c["cell_type"] == "code")["source"])
+        if not cell.lstrip().startswith("%load_ext"):
+            cells.add(cell)
     return cells
+
+
+LOAD_EXT_UNDER_V3 = r"""
+from IPython.core.interactiveshell import InteractiveShell
+
+shell = InteractiveShell.instance()
+result = shell.run_cell("%load_ext helpers.offline")
+assert result.error_in_exec is None, result.error_in_exec
+result = shell.run_cell(
+    "import boto3\n"
+    "from sagemaker.core.helper.session_helper import Session, get_execution_role\n"
+    "session = Session()\n"
+    "print('ROLE', get_execution_role(session))\n"
+    "print('BUCKET', session.default_bucket())\n")
+assert result.error_in_exec is None, result.error_in_exec
+"""
+
+
+def test_load_ext_works_under_v3():
+    """A learner's own SDK v3 notebook gets the offline AWS from the same first line as a v2 one, as its role."""
+    done = run_v3(LOAD_EXT_UNDER_V3)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "SageMaker offline: every boto3 and SageMaker SDK call" in done.stdout
+    assert "ROLE arn:aws:iam::123456789012:role/" in done.stdout, done.stdout
+    assert "BUCKET sagemaker-us-west-2-123456789012" in done.stdout, done.stdout
 
 
 # The cell runs in an IPython shell, as in Jupyter: what the learner sees is what IPython prints for the error.
@@ -58,7 +87,7 @@ def test_v2_setup_cell_under_v3_says_in_one_line_what_to_do(cell):
 
 
 def test_appendix_setup_under_v2_says_where_it_runs():
-    from helpers import sdk_v3
+    from helpers.connection import sdk_v3
 
     with pytest.raises(CourseSetupError, match=r"SDK v3 and this kernel has SDK 2\.\d+.*make lab-v3") as raised:
         sdk_v3.check_versions()
@@ -106,7 +135,8 @@ assert attempts == [("192.0.2.1", 443), "example.com"], attempts
 attempts.clear()
 
 import helpers
-from helpers import data, models, sdk_v3
+from helpers.course import data, models
+from helpers.connection import sdk_v3
 
 course = sdk_v3.connect(quiet=True)
 course_data = models.upload_course_data(course)
@@ -228,3 +258,24 @@ def test_exercise_2_check_accepts_the_id_and_prediction_only():
             checks.check_id_and_prediction(answer, test_with_ids, predictions)
     with pytest.raises(AssertionError, match="str"):
         checks.check_id_and_prediction(["T001,25.5"], test_with_ids, predictions)
+
+
+V3_FIXTURES_TEST = '''
+from sagemaker.core.helper.session_helper import get_execution_role
+
+
+def test_the_offline_fixtures_under_v3(offline_session, offline_role, offline_bucket, course_model):
+    assert get_execution_role(offline_session) == offline_role
+    assert offline_bucket == offline_session.default_bucket()
+    model = offline_session.sagemaker_client.describe_model(ModelName=course_model.name)
+    assert model["PrimaryContainer"]["ModelDataUrl"] == course_model.model_data
+'''
+
+
+def test_the_pytest_fixtures_work_under_v3(tmp_path):
+    if not V3_PYTHON.exists():
+        pytest.skip("needs .venv-v3 (make .venv-v3/.installed; make test builds it)")
+    (tmp_path / "test_v3_fixtures.py").write_text(V3_FIXTURES_TEST)
+    done = subprocess.run([str(V3_PYTHON), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_v3_fixtures.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]

@@ -139,11 +139,11 @@ def test_links_to_repository_files_become_pages_or_plain_text(tmp_path):
     source = ROOT / "docs" / "running-on-aws.md"
     rewritten = links.rewrite(
         '<a href="../notebooks/02_batch_transform_sdk.ipynb#Step-1">02</a> <a href="glossary.md">terms</a> '
-        '<a href="../helpers/course.py">course.py</a> <a href="https://docs.aws.amazon.com/x">AWS</a> '
+        '<a href="../helpers/connection/names.py">course.py</a> <a href="https://docs.aws.amazon.com/x">AWS</a> '
         '<a href="#costs">Costs</a> <a href="../README.md#quick-start">README</a>', source)
     assert '<a href="02_batch_transform_sdk.html#Step-1">02</a>' in rewritten
     assert '<a href="glossary.html">terms</a>' in rewritten
-    assert 'href="../helpers/course.py"' not in rewritten and ">course.py</span>" in rewritten
+    assert 'href="../helpers/connection/names.py"' not in rewritten and ">course.py</span>" in rewritten
     assert '<a href="https://docs.aws.amazon.com/x">AWS</a>' in rewritten
     assert '<a href="#costs">Costs</a>' in rewritten
     assert '<a href="index.html">README</a>' in rewritten
@@ -264,7 +264,7 @@ def source_outputs(page, output_type=None, mime=None):
 
 @needs_chromium
 def test_the_index_links_every_notebook_and_guide(site, visited):
-    from helpers.course import course_notebooks
+    from helpers.course.index import course_notebooks
 
     index = visited["index.html"]
     lesson_links = {link["raw"]: link["text"] for link in index["links"] if link["lesson"]}

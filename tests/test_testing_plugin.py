@@ -1,4 +1,4 @@
-"""The pytest fixtures for a learner's own code (helpers/testing.py): the README's example test, run as a learner runs
+"""The pytest fixtures for a learner's own code (helpers/course/testing.py): the README's example test, run as a learner runs
 it (a file of their own, outside the kit, `pytest` of the course's environment), passes."""
 from __future__ import annotations
 

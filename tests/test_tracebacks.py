@@ -1,11 +1,11 @@
-"""helpers.tracebacks undoes rich's traceback hooks, so %xmode and plain error messages work again in notebooks."""
+"""sagemaker_offline.tracebacks undoes rich's traceback hooks, so %xmode and plain error messages work again in notebooks."""
 import subprocess
 import sys
 
 # Fresh interpreters: an IPython shell and rich's hooks are process-wide state that must not leak into other tests.
 IN_IPYTHON = r"""
 from IPython.core.interactiveshell import InteractiveShell
-from helpers.tracebacks import use_ipython_tracebacks
+from sagemaker_offline.tracebacks import use_ipython_tracebacks
 
 shell = InteractiveShell.instance()
 shell.run_cell("import rich.traceback; rich.traceback.install()")  # rich finds the shell only inside a cell
@@ -25,7 +25,7 @@ print("ok")
 OUTSIDE_IPYTHON = r"""
 import sys
 import rich.traceback
-from helpers.tracebacks import use_ipython_tracebacks
+from sagemaker_offline.tracebacks import use_ipython_tracebacks
 
 rich.traceback.install()
 assert sys.excepthook is not sys.__excepthook__

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from helpers import data, models
+from helpers.course import data, models
 from tests.conftest import features_csv
 from tests.reference.line_kinds import collapsed, line_kinds, logical_lines, masked, read_corpus
 

@@ -18,9 +18,9 @@ import xgboost as xgb
 from botocore.exceptions import ClientError, WaiterError
 
 import helpers
-from helpers import models
-from helpers.offline import xgboost_container
-from helpers.offline.service import QUICK_FINISH_SECONDS
+from helpers.course import models
+from sagemaker_offline import xgboost_container
+from sagemaker_offline.service import QUICK_FINISH_SECONDS
 
 ROWS = b"1,2\n6,1\n"
 
@@ -710,7 +710,7 @@ def test_an_instance_that_dies_fails_the_job_instead_of_hanging(course, small_mo
 
 
 def test_container_reports_the_instance_types_cpus_not_this_machines():
-    from helpers.offline.instance_types import vcpus
+    from sagemaker_offline.instance_types import vcpus
 
     assert [vcpus(t) for t in ("ml.m4.xlarge", "ml.m5.large", "ml.c5.9xlarge", "ml.m4.16xlarge", "ml.t2.medium")] == \
         [4, 2, 36, 64, 2]

@@ -1,4 +1,4 @@
-"""How the offline runtime cuts objects into mini-batches (helpers/offline/records.py): the agent's memory-mapped
+"""How the offline runtime cuts objects into mini-batches (sagemaker_offline/records.py): the agent's memory-mapped
 cuts equal the streamed ones, and a batch never exceeds MaxPayloadInMB."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from helpers.offline import records
+from sagemaker_offline import records
 
 
 def _spans_from_file(tmp_path, data: bytes, split: str, multi: bool, limit: int):

@@ -1,4 +1,4 @@
-"""Create-time validation of the offline SageMaker (helpers/offline/validation.py): spec section 1, cases 1-3 of
+"""Create-time validation of the offline SageMaker (sagemaker_offline/validation.py): spec section 1, cases 1-3 of
 section 7, the AWS message format, and the round trip through moto to a boto3 ClientError."""
 
 import copy
@@ -8,9 +8,9 @@ import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
-from helpers import service_rules
-from helpers.offline import validation
-from helpers.offline.validation import (
+from sagemaker_offline import service_rules
+from sagemaker_offline import validation
+from sagemaker_offline.validation import (
     check_existing_resources,
     duplicate_job_message,
     no_s3_objects_message,

@@ -8,8 +8,8 @@ import pytest
 import xgboost as xgb
 from scipy.sparse import csr_matrix
 
-from helpers.offline.xgboost_container import XGBoostServer, _parse_csv_exact, _parse_csv_fast
-from helpers.offline.xgboost_images import XGBoostImage
+from sagemaker_offline.xgboost_container import XGBoostServer, _parse_csv_exact, _parse_csv_fast
+from sagemaker_offline.xgboost_images import XGBoostImage
 
 BATCH = {"SAGEMAKER_BATCH": "true"}
 IMAGES = {

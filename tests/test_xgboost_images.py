@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from helpers.offline.xgboost_images import XGBoostImage, builtin_xgboost_image
+from sagemaker_offline.xgboost_images import XGBoostImage, builtin_xgboost_image
 
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 

@@ -1,9 +1,9 @@
 """Write docs/aws-run-plan.md (`make run-plan`): per notebook, the jobs it starts on AWS, their instances, minutes and
-cost, generated from the requests each notebook makes when run offline (recorded by helpers.offline.request_log).
+cost, generated from the requests each notebook makes when run offline (recorded by sagemaker_offline.request_log).
 
 A request counts for AWS unless its cell runs only offline (every statement of the cell, imports aside, is
 `if course.offline:`), and the course model's training job counts only in notebook 01: on AWS the other notebooks
-reuse it (helpers/models.py, course_model_data). tests/test_notebook_requests.py checks the committed file against
+reuse it (helpers/course/models.py, course_model_data). tests/test_notebook_requests.py checks the committed file against
 the requests it records.
 """
 from __future__ import annotations
@@ -19,14 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers import costs  # noqa: E402
-from helpers.course import course_notebooks  # noqa: E402
-from helpers.models import COURSE_JOB_PREFIX  # noqa: E402
+from helpers.connection.aws import costs  # noqa: E402
+from helpers.course.index import course_notebooks  # noqa: E402
+from helpers.course.models import COURSE_JOB_PREFIX  # noqa: E402
 
 PLAN_FILE = ROOT / "docs" / "aws-run-plan.md"
 FIRST_NOTEBOOK = "01_prepare_and_train.ipynb"
 JOB_OPERATIONS = {"CreateTrainingJob": "training", "CreateTransformJob": "transform", "CreateEndpoint": "endpoint"}
-# Wall-clock minutes per job, provisioning included: the kit's cost-notice budgets (helpers/costs.py DEFAULT_MINUTES,
+# Wall-clock minutes per job, provisioning included: the kit's cost-notice budgets (helpers/connection/aws/costs.py DEFAULT_MINUTES,
 # data/prices.md), which are assumptions. The one real figure found: a public lesson's built-in XGBoost fit on
 # 1 x ml.m5.large took 197.5 s of wall time, 135 billable seconds (Carpentries Incubator, "Training Models in
 # SageMaker: Intro", output of 2024-11-03). AWS publishes no start-up time for transform jobs (data/latency.md).
@@ -34,7 +34,7 @@ MINUTES = dict(costs.DEFAULT_MINUTES)
 # An endpoint bills from CreateEndpoint to DeleteEndpoint: data/latency.csv's endpoint_creation_minutes (8, an
 # assumption) plus about 2 minutes of notebook 07's requests before it deletes it.
 MINUTES["endpoint"] = 10
-MINUTES_SOURCE = ("assumption: the kit's budget per job, provisioning included (helpers/costs.py DEFAULT_MINUTES, "
+MINUTES_SOURCE = ("assumption: the kit's budget per job, provisioning included (helpers/connection/aws/costs.py DEFAULT_MINUTES, "
                   "data/prices.md and data/latency.md); a real built-in XGBoost training job of a public lesson took "
                   "3.3 minutes of wall time (197.5 s, 135 s billed, 2024-11-03)")
 
@@ -60,7 +60,7 @@ class PlannedJob:
 
 def offline_only_cells(notebook) -> set[str]:
     """Fingerprints (request_log.cell_id) of the cells that run only offline (`if course.offline:` around all)."""
-    from helpers.offline.request_log import cell_id
+    from sagemaker_offline.request_log import cell_id
 
     counts = set()
     for cell in notebook.cells:
@@ -81,7 +81,7 @@ def _refused(request: dict) -> bool:
     import botocore.session
     from botocore.validate import ParamValidator
 
-    from helpers.offline.validation import validate_request
+    from sagemaker_offline.validation import validate_request
 
     shape = botocore.session.get_session().get_service_model("sagemaker").operation_model(request["operation"])
     if ParamValidator().validate(request["params"], shape.input_shape).has_errors():
@@ -161,14 +161,14 @@ def render(sections: dict[str, list[PlannedJob]]) -> str:
         "- A cell that runs only offline (`if course.offline:` around all of it, e.g. the exercises' \"extra code – "
         "offline only\" cells) starts nothing on AWS and is left out.",
         f"- The course model's training job (`{COURSE_JOB_PREFIX}-…`) runs in notebook 01 only: on AWS the later "
-        "notebooks reuse the newest one (helpers/models.py).",
+        "notebooks reuse the newest one (helpers/course/models.py).",
         f"- Minutes per job, provisioning included: {MINUTES['training']} for a training job and "
         f"{MINUTES['transform']} for a transform job ({MINUTES_SOURCE}). A failed job is counted like a "
         "successful one: its instance started before it failed.",
         f"- A real-time endpoint (notebook 07) counts {MINUTES['endpoint']} minutes, from CreateEndpoint to the "
         "DeleteEndpoint a few cells later: data/latency.csv's 8 minutes of creation (an assumption) and about 2 of use; "
         "it bills at the endpoint price.",
-        "- Cost: on-demand us-west-2 prices from data/prices.csv (helpers/costs.py, each job rounded up to whole "
+        "- Cost: on-demand us-west-2 prices from data/prices.csv (helpers/connection/aws/costs.py, each job rounded up to whole "
         "minutes, at least one); S3, CloudWatch Logs and the Studio or notebook instance you work in are not included.",
         "- Jobs run one after another, so a notebook's wall time is the sum of its jobs' minutes, plus the cells' "
         "own seconds.",
@@ -192,10 +192,10 @@ def record(path: Path, log: Path) -> tuple[list[dict], set[str]]:
     import nbformat
     from nbclient import NotebookClient
 
-    from helpers.offline import request_log
+    from sagemaker_offline import request_log
 
     notebook = nbformat.read(path, as_version=4)
-    recorder = nbformat.v4.new_code_cell(f"import helpers.offline.request_log as _log\n_log.install({str(log)!r})")
+    recorder = nbformat.v4.new_code_cell(f"import sagemaker_offline.request_log as _log\n_log.install({str(log)!r})")
     notebook.cells.insert(0, recorder)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})

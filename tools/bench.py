@@ -37,7 +37,7 @@ def make_csv(path: Path, features: np.ndarray, rows: int, seed: int) -> None:
 
 def load_booster(course, model_data: str):
     """The course model as the container loads it, and the iteration range the 1.7-1 container predicts with."""
-    from helpers import models
+    from helpers.course import models
 
     booster = models.load_model_artifact(course, model_data)
     best = booster.attr("best_ntree_limit")
@@ -111,7 +111,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     import helpers
-    from helpers import data, models
+    from helpers.course import data, models
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     course = helpers.connect("offline", quiet=True)

@@ -170,7 +170,7 @@ class Links:
 
 
 def lesson_pages(executed_dir: Path) -> list[Page]:
-    from helpers.course import course_notebooks
+    from helpers.course.index import course_notebooks
 
     pages = []
     for position, entry in enumerate(course_notebooks(None), start=1):

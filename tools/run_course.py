@@ -54,7 +54,7 @@ def main() -> int:
                         help="notebooks run at the same time, one kernel each (default: this machine's cores)")
     args = parser.parse_args()
     os.environ["COURSE_BACKEND"] = "offline"  # `make course` never touches an AWS account
-    from helpers.course import course_notebooks
+    from helpers.course.index import course_notebooks
 
     paths = [Path(p).resolve() for p in args.notebooks] or [NOTEBOOKS / nb["file"] for nb in course_notebooks("v2")]
     if not paths:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from helpers.course import COURSE_TAG_KEY, COURSE_TAG_VALUE
+from helpers.connection.names import COURSE_TAG_KEY, COURSE_TAG_VALUE
 from helpers.checks.common import correct, unanswered
 
 NIGHTLY_PREFIX = "nightly-boston-"
@@ -52,7 +52,7 @@ def check_request(answer, model_name: str, input_uri: str, output_path: str) -> 
     """Exercise 03.1: a create_transform_job request for the nightly scenario, valid for the API and on target."""
     if unanswered(answer):
         return
-    from helpers.console import request_problems  # the same botocore shape and constraints the service checks
+    from helpers.course.console import request_problems  # the same botocore shape and constraints the service checks
 
     assert isinstance(answer, Mapping), ("Answer with a dict of create_transform_job's arguments, "
                                          "e.g. {'TransformJobName': ..., 'ModelName': ..., ...}.")

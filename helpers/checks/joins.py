@@ -10,9 +10,9 @@ import numbers
 import re
 
 from helpers.checks.common import correct, unanswered
-from helpers.data import FEATURES, PRICE_CAP
+from helpers.course.data import FEATURES, PRICE_CAP
 from helpers.checks.jsonpath import select, select_columns
-from helpers.results import rmse
+from helpers.course.results import rmse
 
 # A sample record of each exercise's layout. Feature values differ from one another and from the label, so a
 # shifted or partial selection cannot pass by accident.

@@ -4,7 +4,7 @@ cells of notebooks 05 and 06 need no job.
 Written from the Developer Guide's operator table ("Associate Prediction Results with Input Records", Supported
 JSONPath operators: https://docs.aws.amazon.com/sagemaker/latest/dg/batch-transform-data-processing.html):
 `$`, `.name`, `['name','name']`, `[n]`, `[n,m]`, `[start:]`, `[start:end]` and `*`. It is kept apart from the
-offline runtime (helpers/offline/data_processing.py) on purpose: the checks must not agree with the emulator merely
+offline runtime (sagemaker_offline/data_processing.py) on purpose: the checks must not agree with the emulator merely
 because they share its code.
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from helpers.checks.common import correct, unanswered
-from helpers.inputs import MIB, InputObject, planned_mini_batches
+from helpers.course.inputs import MIB, InputObject, planned_mini_batches
 
 
 def _whole_number(answer, what: str) -> None:

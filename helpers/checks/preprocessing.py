@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.checks.common import correct, unanswered
-from helpers.data import PRICE_CAP, TARGET
+from helpers.course.data import PRICE_CAP, TARGET
 
 
 def _is_whole(value) -> bool:

@@ -1,0 +1,333 @@
+"""Where the runtime plugs into moto's SageMaker: create calls are checked as SageMaker checks them, then jobs run in a
+background thread and move InProgress -> Completed / Failed (with a FailureReason) / Stopped, as on AWS, through AWS's
+phases on the service clock (service.ServiceClock)."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from typing import Any, Callable
+
+from sagemaker_offline import api_support, logs
+from sagemaker_offline.pacing import JobThread, gate, hold_past_creation_second, is_paced, offline_images_message
+
+
+def _now() -> datetime:
+    return logs.service_datetime()  # moto stores naive UTC datetimes; offline time is the service clock's
+
+
+# When AWS's phases of a training job happen, in service-clock seconds after the create call. They fall between the
+# SDK's polls (logs every 10 s, status every 30 s), so `fit()` prints what a fast built-in XGBoost job prints on AWS
+# (tests/reference/aws/training-1.7-1-sdk2-2025.txt): the status lines one by one up to "Training" and "Uploading"
+# together, the container's lines (CloudWatch shows them once the job is uploading), an empty line, "Completed".
+# fit() describes the job at once, sleeps 5 s, then reads the logs every 10 s and describes every 30 s (at about
+# 36, 66, 96, 126, 156 s); each phase sits mid-way between two of those looks.
+TRAINING_PHASES = {"preparing": 15, "downloading": 45, "downloading_image": 80, "training": 100, "uploading": 115,
+                   "logs": 120, "end": 135}
+
+
+def _params(response) -> dict:
+    return json.loads(response.body or "{}")
+
+
+def _validate(operation: str, params: dict, backend) -> None:
+    """Field rules first, then names already taken and unknown models, as SageMaker answers a create call."""
+    from sagemaker_offline.validation import check_existing_resources, validate_request
+
+    validate_request(operation, params)
+    check_existing_resources(operation, params, backend)
+
+
+def _backend(response):
+    from moto.sagemaker.models import sagemaker_backends
+
+    return sagemaker_backends[response.current_account][response.region]
+
+
+# -- training -------------------------------------------------------------------------------------------------------
+def _fill_in_training_defaults(job) -> None:
+    """What DescribeTrainingJob shows for fields the request left out (tests/reference/aws/describe-training-job-2022.json)."""
+    channels = []
+    for channel in job.input_data_config or []:
+        channel = dict(channel)
+        source = channel.get("DataSource", {}).get("S3DataSource")
+        if source is not None:
+            channel["DataSource"] = dict(channel["DataSource"], S3DataSource=dict(
+                source, S3DataDistributionType=source.get("S3DataDistributionType") or "FullyReplicated"))
+        channel.setdefault("CompressionType", "None")
+        channel.setdefault("RecordWrapperType", "None")
+        channels.append(channel)
+    job.input_data_config = channels
+    job.output_data_config = dict(job.output_data_config, KmsKeyId=job.output_data_config.get("KmsKeyId", ""))
+    for flag in ("enable_network_isolation", "enable_inter_container_traffic_encryption", "enable_managed_spot_training"):
+        if getattr(job, flag, None) is None:
+            setattr(job, flag, False)
+
+
+def _holding_interrupts(aws, kind: str, name_field: str, create):
+    """The create call as one step, as on AWS: an interrupt during it ends only its wait (sagemaker_offline/interrupts.py)."""
+
+    def handler(self) -> Any:
+        with aws.interrupts.held(kind, _params(self).get(name_field, "")) as interrupted:
+            return create(self, interrupted)
+
+    return handler
+
+
+def _create_training_job(aws, original):
+    def create(self, interrupted) -> Any:
+        params = _params(self)
+        backend = _backend(self)
+        _validate("CreateTrainingJob", params, backend)
+        api_support.refuse_script_mode("CreateTrainingJob", params.get("HyperParameters"))
+        name = params["TrainingJobName"]
+        result = original(self)
+        job = backend.training_jobs[name]
+        job.algorithm_specification.pop("MetricDefinitions", None)  # moto's placeholder metrics are not XGBoost's
+        _fill_in_training_defaults(job)
+        t0 = logs.service_time()
+        start = _now()
+        job.creation_time = start
+        job.training_job_status, job.secondary_status = "InProgress", "Starting"
+        job.training_start_time, job.training_end_time, job.last_modified_time = None, None, start
+        job.secondary_status_transitions = [{"Status": "Starting", "StartTime": start,
+                                             "StatusMessage": "Starting the training job"}]
+        job.final_metric_data_list = None
+        job.model_artifacts = None
+        account, region = self.current_account, self.region
+        created = time.time()
+        stream = logs.LogStream(account, region, logs.TRAINING_GROUP,
+                                logs.training_stream(name, 1, int(t0) + TRAINING_PHASES["training"]))
+        container_lines: list[tuple[float, str]] = []  # written as they happen, visible from TRAINING_PHASES["logs"]
+
+        def write(line: str) -> None:
+            container_lines.append((logs.service_time(), line))
+
+        def publish() -> None:
+            for seconds, line in container_lines:
+                stream.write_lines([line], seconds)
+            container_lines.clear()
+
+        def transition(status: str, message: str) -> None:
+            """A new secondary status, or (same status) a new message for the current one, as AWS reports them."""
+            now = _now()
+            current = job.secondary_status_transitions[-1]
+            if current["Status"] == status:
+                current["StatusMessage"] = message
+            else:
+                current["EndTime"] = now
+                job.secondary_status_transitions.append({"Status": status, "StartTime": now, "StatusMessage": message})
+            job.secondary_status = status
+            job.last_modified_time = now
+
+        def run() -> None:
+            from sagemaker_offline.training import TrainingFailure, run_training
+            from sagemaker_offline.xgboost_images import builtin_xgboost_image
+
+            stop = runner.stop_requested
+            try:
+                gate(aws, t0 + TRAINING_PHASES["preparing"], stop)
+                transition("Starting", "Preparing the instances for training")
+                gate(aws, t0 + TRAINING_PHASES["downloading"], stop)
+                job.training_start_time = _now()
+                transition("Downloading", "Downloading input data")
+                gate(aws, t0 + TRAINING_PHASES["downloading_image"], stop)
+                transition("Downloading", "Downloading the training image")
+                gate(aws, t0 + TRAINING_PHASES["training"], stop)
+                transition("Training", "Training image download completed. Training in progress.")
+                image = params["AlgorithmSpecification"].get("TrainingImage", "")
+                xgb_image = builtin_xgboost_image(image)
+                if xgb_image is None:
+                    raise TrainingFailure(f"ClientError: Image {image!r} cannot run offline. {offline_images_message()}")
+                result = run_training(account, params, write, xgb_image)
+                gate(aws, t0 + TRAINING_PHASES["uploading"], stop)
+                transition("Uploading", "Uploading generated training model")
+                gate(aws, t0 + TRAINING_PHASES["logs"], stop)
+                publish()
+                gate(aws, t0 + TRAINING_PHASES["end"], stop)
+                hold_past_creation_second(created)
+                job.model_artifacts = {"S3ModelArtifacts": result["artifact"]}
+                now = _now()
+                job.final_metric_data_list = [dict(m, Timestamp=now) for m in result["metrics"]]
+                transition("Completed", "Training job completed")
+                job.secondary_status_transitions[-1]["EndTime"] = now
+                job.training_job_status = "Completed"
+            except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
+                reason = str(exc) if isinstance(exc, TrainingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"
+                reason = reason.rstrip(".")  # the SDK adds ". Check troubleshooting guide ..." after it
+                write(logs.container_line(logs.service_time(), reason, "ERROR"))
+                gate(aws, t0 + TRAINING_PHASES["logs"], stop)
+                publish()
+                gate(aws, t0 + TRAINING_PHASES["end"], stop)
+                hold_past_creation_second(created)
+                job.failure_reason = reason[:1024]
+                transition("Failed", "Training job failed")
+                job.training_job_status = "Failed"
+            finally:
+                job.training_end_time = job.last_modified_time = _now()
+                if job.training_start_time is None:
+                    job.training_start_time = job.training_end_time
+                # AWS bills from the download of the input data to the end (reference: tests/reference/aws)
+                job.billable_time_in_seconds = max(1, int((job.training_end_time - job.training_start_time)
+                                                          .total_seconds()))
+                job.training_time_in_seconds = job.billable_time_in_seconds
+
+        paced = is_paced(aws, self)
+        runner = JobThread(run, f"training-{name}", aws.clock, paced)
+        aws.jobs[("training", account, region, name)] = runner
+        runner.start(0 if paced else aws.quick_finish_seconds, interrupted)
+        return result
+
+    return _holding_interrupts(aws, "training", "TrainingJobName", create)
+
+
+# -- transform ------------------------------------------------------------------------------------------------------
+def _create_transform_job(aws, original):
+    def create(self, interrupted) -> Any:
+        from sagemaker_offline.transform import TransformRun, resolve_inputs
+        params = _params(self)
+        backend = _backend(self)
+        _validate("CreateTransformJob", params, backend)
+        model = backend._models.get(params["ModelName"])
+        for container in ([model.primary_container or {}] + list(model.containers or [])) if model else []:
+            api_support.refuse_script_mode("CreateTransformJob", (container or {}).get("Environment"))
+        name = params["TransformJobName"]
+        inputs = resolve_inputs(self.current_account, self.region, params, aws.role_arn)  # raises like SageMaker
+        result = original(self)
+        job = backend.transform_jobs[name]
+        for empty in ("failure_reason", "labeling_job_arn", "auto_ml_job_arn"):
+            setattr(job, empty, None)
+        # what the service fills in when the request left it out (tests/reference/aws/describe-transform-job-devguide.json)
+        job.transform_input = dict(job.transform_input, CompressionType=job.transform_input.get("CompressionType")
+                                   or "None")
+        job.transform_output = dict(job.transform_output, KmsKeyId=job.transform_output.get("KmsKeyId", ""))
+        job.data_processing = job.data_processing or {"InputFilter": "$", "OutputFilter": "$", "JoinSource": "None"}
+        start = _now()
+        job.creation_time = start
+        job.transform_job_status = "InProgress"
+        job.transform_start_time, job.transform_end_time, job.last_modified_time = None, None, start
+        run = TransformRun(aws, self.current_account, self.region, params, backend._models[params["ModelName"]],
+                           inputs, job)
+        from sagemaker_offline.processes import start_fork_server
+
+        start_fork_server()
+        paced = is_paced(aws, self)
+        runner = JobThread(run.run, f"transform-{name}", aws.clock, paced)
+        run.stop_requested = runner.stop_requested
+        aws.jobs[("transform", self.current_account, self.region, name)] = runner
+        runner.start(0 if paced else aws.quick_finish_seconds, interrupted)
+        return result
+
+    return _holding_interrupts(aws, "transform", "TransformJobName", create)
+
+
+def _describe_job(aws, original):
+    """A describe call first raises the interrupt held back during this thread's create call: the SDK's wait() now
+    holds the job's handle (latest_transform_job), as it would on AWS, where the create call returns at once."""
+
+    def handler(self) -> Any:
+        aws.interrupts.deliver()
+        return original(self)
+
+    return handler
+
+
+def _stop_transform_job(aws):
+    def handler(self) -> Any:
+        from moto.core.responses import EmptyResult
+        from moto.sagemaker.exceptions import ValidationError
+
+        name = _params(self).get("TransformJobName", "")
+        backend = _backend(self)
+        job = backend.transform_jobs.get(name)
+        if job is None:
+            raise ValidationError(message=f"Could not find transform job '{name}'.")
+        if job.transform_job_status != "InProgress":
+            raise ValidationError(message=f"Transform job {name} is in status {job.transform_job_status}; only an "
+                                          "InProgress job can be stopped.")
+        job.transform_job_status = "Stopping"
+        job.last_modified_time = _now()
+        runner = aws.jobs.get(("transform", self.current_account, self.region, name))
+        if runner is not None:
+            runner.stop_requested.set()
+        return EmptyResult()
+
+    return handler
+
+
+def _stop_training_job(aws):
+    def handler(self) -> Any:
+        from moto.core.responses import EmptyResult
+        from moto.sagemaker.exceptions import ValidationError
+
+        name = _params(self).get("TrainingJobName", "")
+        job = _backend(self).training_jobs.get(name)
+        if job is None:
+            raise ValidationError(message=f"Could not find training job '{name}'.")
+        if job.training_job_status == "InProgress":
+            job.training_job_status = "Stopping"
+            runner = aws.jobs.get(("training", self.current_account, self.region, name))
+            if runner is not None:
+                runner.stop_requested.set()
+        return EmptyResult()
+
+    return handler
+
+
+def _create_model(original):
+    def handler(self) -> Any:
+        params = _params(self)
+        _validate("CreateModel", params, _backend(self))
+        return original(self)
+
+    return handler
+
+
+def _describe_model(original):
+    """moto answers `VpcConfig: {}` and `Containers: []` for a model created without them. AWS omits such fields, and
+    botocore's model requires SecurityGroupIds and Subnets in any VpcConfig, so SDK v3's shapes reject the empty one
+    (Model.get, ModelBuilder.build in notebooks/A1_sdk_v3.ipynb; ../shared/spec/offline-notes.md)."""
+    def handler(self) -> Any:
+        from moto.core.responses import ActionResult
+
+        result = original(self)
+        body = result.result if isinstance(result, ActionResult) else None
+        if isinstance(body, dict):
+            body = {key: value for key, value in body.items()
+                    if not (key in ("VpcConfig", "Containers", "PrimaryContainer") and not value)}
+            return ActionResult(body)
+        return result
+
+    return handler
+
+
+def response_handlers(aws) -> dict[str, Callable]:
+    """The moto SageMakerResponse methods the runtime replaces, by name."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    handlers = {
+        "create_training_job": _create_training_job(aws, SageMakerResponse.create_training_job),
+        "create_transform_job": _create_transform_job(aws, SageMakerResponse.create_transform_job),
+        "stop_transform_job": _stop_transform_job(aws),
+        "stop_training_job": _stop_training_job(aws),
+        "create_model": _create_model(SageMakerResponse.create_model),
+        "describe_transform_job": _describe_job(aws, SageMakerResponse.describe_transform_job),
+        "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),
+        "describe_model": _describe_model(SageMakerResponse.describe_model),
+    }
+    return {action: logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
+
+
+def logged_if_from_another_process(action: str, handler: Callable) -> Callable:
+    """A request that came through the loopback server (the AWS CLI) goes to sagemaker_offline.request_log too, which
+    otherwise sees only this process's botocore calls (the contract tests and the AWS run plan read it)."""
+    operation = "".join(part.title() for part in action.split("_"))
+
+    def logged(self) -> Any:
+        if getattr(self, "is_werkzeug_request", False):
+            from sagemaker_offline import request_log
+
+            request_log.record_other_process("sagemaker", operation, _params(self))
+        return handler(self)
+
+    return logged
