@@ -58,8 +58,8 @@ def not_offline(operation: str, what: str, detail: str = "") -> JsonRESTError:
     """The refusal: a ClientError whose code says it is the offline runtime's, not AWS's."""
     return JsonRESTError(NOT_OFFLINE, (
         f"The offline AWS cannot run {operation} ({what}{detail}): it runs the built-in XGBoost algorithm's training "
-        "and transform jobs only, so nothing was created. Run this on AWS; docs/offline-runtime.md lists what runs "
-        "offline."))
+        "and transform jobs and its real-time endpoints only, so nothing was created. Run this on AWS; "
+        "docs/offline-runtime.md lists what runs offline."))
 
 
 def method_name(operation: str) -> str:
