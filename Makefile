@@ -12,7 +12,7 @@ VENV_V3 := .venv-v3
 PY_V3 := $(VENV_V3)/bin/python
 STAMP_V3 := $(VENV_V3)/.installed
 
-.PHONY: course course-v3 test lab lab-v3 bench site run-plan lock clean offline-shell
+.PHONY: course course-v3 test lab lab-v3 bench site run-plan lock clean offline-shell studio-replicas
 # The course needs Python 3.11+. Checked before a venv is made: one line says which Python this is and how to pick
 # another; a venv that an older Python left behind (a failed install) is made again, never reused.
 PY_OK := import sys; sys.exit(sys.version_info < (3, 11))
@@ -20,6 +20,27 @@ define check_python
 	@$(PYTHON) -c '$(PY_OK)' 2>/dev/null || { echo "make: the course needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -c 'import platform; print(platform.python_version())' 2>/dev/null || echo 'not found'). Pick another with PYTHON=, e.g. make PYTHON=python3.12 $(or $(MAKECMDGOALS),course)"; exit 1; }
 	@test ! -e $(1) || $(1)/bin/python -c '$(PY_OK)' 2>/dev/null || { echo "make: $(1) was made by an unsupported Python; making it again with $(PYTHON)"; rm -rf $(1); }
 endef
+# Replicas of the supported SageMaker Studio images (tests/studio/sagemaker-distribution-<version>.txt: Python 3.12 and
+# the versions the image pins of what the course imports). `make test` builds them and installs the kit into each as a
+# learner in Studio does (pip install -e ".[offline]"); tests/test_studio_replicas.py checks that the install only
+# added packages. Python 3.12 comes from pyenv (or python3.12 on PATH); PYTHON_STUDIO= picks another.
+STUDIO_IMAGES := $(patsubst tests/studio/sagemaker-distribution-%.txt,%,$(wildcard tests/studio/sagemaker-distribution-*.txt))
+PYTHON_STUDIO ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+STUDIO_STAMPS := $(foreach v,$(STUDIO_IMAGES),.venv-studio-$(v)/.installed)
+
+.venv-studio-%/.installed: tests/studio/sagemaker-distribution-%.txt pyproject.toml
+	@test -n "$(PYTHON_STUDIO)" || { echo "make: the Studio replicas need Python 3.12 (as the images have): install it (pyenv install 3.12) or set PYTHON_STUDIO=/path/to/python3.12"; exit 1; }
+	rm -rf .venv-studio-$*
+	$(PYTHON_STUDIO) -m venv .venv-studio-$*
+	.venv-studio-$*/bin/python -m pip install --quiet --disable-pip-version-check -r tests/studio/sagemaker-distribution-$*.txt
+	.venv-studio-$*/bin/python -m pip freeze --disable-pip-version-check > .venv-studio-$*/image-freeze.txt
+	.venv-studio-$*/bin/python -m pip install --quiet --disable-pip-version-check -e ".[offline]"
+	.venv-studio-$*/bin/python -m pip freeze --disable-pip-version-check --exclude-editable > .venv-studio-$*/kit-freeze.txt
+	.venv-studio-$*/bin/python -m pip install --quiet --disable-pip-version-check "pytest>=8" "nbval>=0.11,<0.12"
+	@touch $@
+
+studio-replicas: $(STUDIO_STAMPS)
+
 # Extra JupyterLab arguments for make lab / make lab-v3, e.g. make lab LAB_ARGS="--port 8890 --ip 0.0.0.0 --IdentityProvider.token=''"
 LAB_ARGS ?=
 
@@ -45,7 +66,7 @@ course-v3: $(STAMP_V3)
 	$(PY_V3) tools/run_course.py notebooks/A1_sdk_v3.ipynb
 
 # Then nbval over notebooks/ in .venv-v3: conftest.py collects the notebooks of that environment, the v3 appendix.
-test: $(STAMP) $(STAMP_V3)
+test: $(STAMP) $(STAMP_V3) $(STUDIO_STAMPS)
 	@command -v chromium >/dev/null 2>&1 || echo "make test: Chromium is not installed, so the site's browser test (tests/test_site.py) is skipped; to run it: apt-get install chromium chromium-driver"
 	$(PY) -m pytest -rs
 	$(PY_V3) -m pytest -rs notebooks/

@@ -326,3 +326,19 @@ class OfflineAWS:
         for operation, what in api_support.REFUSED_RUNTIME.items():
             self._patch(SageMakerRuntimeResponse, api_support.method_name(operation),
                         api_support.refusing(operation, what))
+        # SDK v3 before sagemaker-core 2.27 checks the training role with IAM SimulatePrincipalPolicy (its
+        # SAGEMAKER_VALIDATE_ROLE switch came later), which moto lacks: offline nothing is denied, so it answers so.
+        from moto.iam.responses import IamResponse
+
+        self._patch(IamResponse, "simulate_principal_policy", _simulate_principal_policy)
+
+
+def _simulate_principal_policy(self):
+    """IAM SimulatePrincipalPolicy as the offline AWS enforces IAM: every action on every resource is allowed."""
+    from moto.core.responses import ActionResult
+
+    actions = self._get_param("ActionNames") or []
+    resources = self._get_param("ResourceArns") or ["*"]
+    results = [{"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": "allowed",
+                "MatchedStatements": [], "MissingContextValues": []} for action in actions for resource in resources]
+    return ActionResult({"EvaluationResults": results, "IsTruncated": False})

@@ -12,11 +12,22 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 # conda-forge names of the same packages (environment.yml)
 CONDA_NAMES = {"sagemaker-python-sdk": "sagemaker", "py-xgboost": "xgboost", "matplotlib-base": "matplotlib"}
-# What SageMaker Distribution's images ship (docs/running-on-aws.md): `pip install -e .` must leave them as they are.
+# What SageMaker Distribution's images ship: the supported ones (tests/studio/*.txt, read from the images' cpu.env.out),
+# and 2.14.10, the last SDK v2 image. `pip install -e ".[offline]"` must leave all of these as they are.
+STUDIO = ROOT / "tests" / "studio"
+
+
+def _lines_of(path: Path) -> list[str]:
+    return [line for line in (re.sub(r"\s+", "", raw.split("#", 1)[0]) for raw in path.read_text().splitlines()) if line]
+
+
 STUDIO_IMAGES = {
-    "2.14.10": {"sagemaker": "2.257.0", "boto3": "1.40.70", "numpy": "1.26.4", "pandas": "2.3.3",
-                "matplotlib": "3.10.9", "xgboost": "2.1.4"},
+    path.stem.rsplit("-", 1)[-1]: {canonicalize_name(line.split("==")[0]): line.split("==")[1]
+                                   for line in _lines_of(path)}
+    for path in sorted(STUDIO.glob("sagemaker-distribution-*.txt"))
 }
+STUDIO_IMAGES["2.14.10"] = {"sagemaker": "2.257.0", "boto3": "1.40.70", "numpy": "1.26.4", "pandas": "2.3.3",
+                            "matplotlib": "3.10.9", "xgboost": "2.1.4"}
 
 
 def _lines(path: Path) -> list[str]:
@@ -47,24 +58,47 @@ def conda_packages() -> dict[str, str]:
     return out
 
 
-def test_requirements_and_the_offline_and_test_extras_are_the_same_pins():
-    extras = pyproject()["optional-dependencies"]
-    declared = {canonicalize_name(r.name): r for r in map(Requirement, extras["offline"] + extras["test"])}
-    required = requirements()
-    for name, req in required.items():
-        if name in declared:
-            assert str(declared[name].specifier) == str(req.specifier), f"{name}: pyproject {declared[name]} vs {req}"
-            assert declared[name].extras <= req.extras, name
-    assert set(declared) <= set(required), f"in pyproject's extras only: {set(declared) - set(required)}"
+def declared() -> dict[str, Requirement]:
+    """Every requirement of pyproject.toml, the base and each extra, by package name."""
+    project = pyproject()
+    found = {}
+    for text in project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]:
+        requirement = Requirement(text)
+        found.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    return found
 
 
-def test_the_helpers_wide_ranges_hold_the_course_pins_and_every_package_is_declared_once():
+def test_every_range_in_pyproject_holds_the_lock():
+    locked = lock()
+    for name, requirements_of_name in declared().items():
+        for requirement in requirements_of_name:
+            if name in locked:
+                assert requirement.specifier.contains(locked[name]), f"{requirement} excludes the lock's {locked[name]}"
+
+
+def test_every_supported_studio_image_satisfies_pyproject_where_it_ships_the_package():
+    """So `pip install -e ".[offline]"` in the image adds packages and moves none (the replicas test it for real)."""
+    for image, shipped in STUDIO_IMAGES.items():
+        if image.startswith("2."):
+            continue  # the v2 image: the base dependencies only (test_the_studio_images_satisfy_...)
+        for name, requirements_of_name in declared().items():
+            if name in shipped and not any(r.name == "awscli" for r in requirements_of_name):
+                for requirement in requirements_of_name:
+                    assert requirement.specifier.contains(Version(shipped[name])), \
+                        f"image {image} ships {name} {shipped[name]}, outside pyproject's {requirement}"
+
+
+def test_the_studio_replica_files_cite_their_source():
+    for path in STUDIO.glob("sagemaker-distribution-*.txt"):
+        text = path.read_text()
+        assert "aws/sagemaker-distribution" in text and "cpu.env.out" in text and "commit" in text, path
+
+
+def test_the_helpers_wide_ranges_hold_the_course_pins_and_every_package_is_declared():
     base = {canonicalize_name(r.name): r for r in map(Requirement, pyproject()["dependencies"])}
-    extras = pyproject()["optional-dependencies"]
-    declared = set(base) | {canonicalize_name(Requirement(r).name) for r in extras["offline"] + extras["test"]}
     locked = lock()
     for name, req in requirements().items():
-        assert name in declared, f"{name} is in requirements.txt but not in pyproject.toml"
+        assert name in declared(), f"{name} is in requirements.txt but not in pyproject.toml"
         if name in base:
             assert base[name].specifier.contains(locked[name]), f"{name} {locked[name]} outside pyproject's {base[name]}"
 
@@ -81,7 +115,8 @@ def test_the_studio_images_satisfy_the_helpers_own_dependencies():
     base = {canonicalize_name(r.name): r for r in map(Requirement, pyproject()["dependencies"])}
     for image, shipped in STUDIO_IMAGES.items():
         for name, version in shipped.items():
-            assert base[name].specifier.contains(Version(version)), f"image {image}: {name} {version} vs {base[name]}"
+            if name in base:
+                assert base[name].specifier.contains(Version(version)), f"image {image}: {name} {version} vs {base[name]}"
         assert set(base) <= set(shipped), f"image {image} lacks {set(base) - set(shipped)}"
 
 
@@ -108,9 +143,9 @@ def test_every_pin_is_bounded_by_major_minor_and_commented_in_the_yml():
             assert "#" in line, f"say which notebooks need it: {line.strip()}"
 
 
-def test_the_sdk_is_pinned_to_v2_as_the_lesson_uses():
+def test_the_v2_track_pins_the_lessons_sdk_and_the_kit_accepts_both():
     assert "sagemaker>=2.257,<3" in (ROOT / "requirements.txt").read_text()
-    assert "sagemaker>=2.257,<3" in pyproject()["dependencies"][0]
+    assert pyproject()["dependencies"][0].startswith("sagemaker>=2.257,<4")  # a Studio image's v3 kernel stays as it is
 
 
 def test_the_boston_file_is_the_documented_one():

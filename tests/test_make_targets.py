@@ -31,7 +31,18 @@ def test_make_lab_v3_registers_the_kernel_the_appendix_asks_for():
 def test_make_test_runs_the_appendix_under_venv_v3():
     commands = [line for line in dry_run("test").splitlines() if not line.startswith("make")]
     assert any(line.startswith(".venv/bin/python -m pytest") for line in commands), commands
-    assert commands[-1].startswith(".venv-v3/bin/python -m pytest") and "notebooks/" in commands[-1], commands
+    v3 = next(line for line in commands if line.startswith(".venv-v3/bin/python -m pytest"))
+    assert "notebooks/" in v3, commands
+
+
+def test_make_test_builds_every_studio_replica():
+    images = sorted(p.stem.rsplit("-", 1)[-1] for p in (ROOT / "tests" / "studio").glob("sagemaker-distribution-*.txt"))
+    assert images, "no Studio replica listed in tests/studio/"
+    commands = subprocess.run(["make", "-n", "-B", "-C", str(ROOT), "test"], capture_output=True, text=True).stdout
+    for image in images:
+        assert f"-m venv .venv-studio-{image}" in commands, commands
+        assert f'.venv-studio-{image}/bin/python -m pip install --quiet --disable-pip-version-check -e ".[offline]"' \
+            in commands, commands
 
 
 def test_make_lab_passes_jupyterlab_arguments():

@@ -223,3 +223,17 @@ def test_the_plugin_can_be_turned_off_for_a_session_on_real_aws(tmp_path):
                            "-p", "no:batch-transform-course", "-p", "no:nbval", "test_real.py"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_iam_simulate_principal_policy_answers_as_the_offline_aws_enforces_iam():
+    """SDK v3 before sagemaker-core 2.27 asks this before a training job (Studio 4.3/4.4 images ship such SDKs)."""
+    done = run('''
+        import boto3
+        import sagemaker_offline
+        with sagemaker_offline.running() as aws:
+            answer = boto3.client("iam").simulate_principal_policy(
+                PolicySourceArn=aws.role_arn, ActionNames=["sagemaker:CreateTrainingJob", "s3:GetObject"])
+            print("DECISIONS", sorted((r["EvalActionName"], r["EvalDecision"]) for r in answer["EvaluationResults"]))
+    ''')
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "DECISIONS [('s3:GetObject', 'allowed'), ('sagemaker:CreateTrainingJob', 'allowed')]" in done.stdout

@@ -23,6 +23,17 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class DeclaredRequirement(Requirement):
+    """A requirement that remembers its line as written in pyproject.toml, for the pip line (packaging 26.2+ gives
+    Requirement __slots__, so the line cannot be set on a plain one)."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def declared(extras: list[str]) -> list[Requirement]:
     """The kit's requirements: [project] dependencies, then each named extra's (a later pin of the same name wins)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -31,8 +42,7 @@ def declared(extras: list[str]) -> list[Requirement]:
         lines += project["optional-dependencies"][extra]
     by_name: dict[str, Requirement] = {}
     for line in lines:
-        requirement = Requirement(line)
-        requirement.line = line  # as written in pyproject.toml, for the pip line
+        requirement = DeclaredRequirement(line)
         by_name[requirement.name.lower()] = requirement
     return list(by_name.values())
 

@@ -87,9 +87,10 @@ def check_versions() -> None:
                                "course folder, or `pip install -r requirements.txt` in this environment.") from None
     if sdk.startswith("3."):  # `pip install sagemaker` gives v3, which removed the lesson's Model/Estimator/Transformer
         raise CourseSetupError(f"This kernel has SageMaker Python SDK {sdk}, but this notebook uses v2 (the lesson's "
-                               "API, removed in v3): pick the course's kernel (`make lab`, .venv) or run "
-                               "`pip install 'sagemaker>=2.257,<3'` here; for v3, open appendix notebooks/A1_sdk_v3.ipynb "
-                               "in the .venv-v3 kernel (`make lab-v3`).")
+                               "API, removed in v3): in this kernel open the v3 notebook, notebooks/A1_sdk_v3.ipynb; "
+                               "for this one pick the course's v2 kernel (`make lab`, .venv; in Studio a course kernel "
+                               "of its own, docs/running-on-aws.md). Do not install SDK v2 into this kernel: it would "
+                               "downgrade the SDK the image's other tools use.")
     if not sdk.startswith("2."):
         raise CourseSetupError(f"The course teaches the SageMaker Python SDK v2 (the lesson's API); this kernel has "
                                f"{sdk}. Install v2 with: pip install 'sagemaker>=2.257,<3'.")
