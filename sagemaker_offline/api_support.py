@@ -24,6 +24,17 @@ RUNS = {
     "ListTransformJobs": "filtered, sorted and paged as the API reference says (listing.py)",
     "ListTrainingJobs": "filtered, sorted and paged as the API reference says (listing.py)",
     "ListModels": "filtered, sorted and paged as the API reference says (listing.py)",
+    # real-time endpoints (their handlers: endpoints.response_handlers)
+    "CreateEndpoint": "Creating, then InService (or Failed with AWS's reason): a serving process per instance runs the "
+                      "built-in XGBoost container",
+    "DescribeEndpoint": "the endpoint's real status, variants and FailureReason",
+    "UpdateEndpoint": "Updating: a new fleet for the new config, then InService",
+    "DeleteEndpoint": "Deleting: the serving processes end, then the endpoint is gone",
+}
+
+# sagemaker-runtime operations the runtime really runs (endpoints.runtime_handlers).
+RUNS_RUNTIME = {
+    "InvokeEndpoint": "the request goes to the endpoint's container: its answer, or its error as a ModelError",
 }
 
 # Operations that would start work the runtime cannot run: refused at once, with the reason.
@@ -36,15 +47,12 @@ REFUSED = {
     "CreateNotebookInstance": "notebook instances",
     "StartNotebookInstance": "notebook instances",
     "StartPipelineExecution": "pipeline executions run each step's job",
-    # Real-time endpoints: until the runtime serves them, they are refused rather than shown InService with
-    # moto's canned answer.
-    "CreateEndpoint": "real-time endpoints",
-    "UpdateEndpointWeightsAndCapacities": "real-time endpoints",
+    # variant weights and capacities are not applied offline (docs/offline-runtime.md, "Endpoints")
+    "UpdateEndpointWeightsAndCapacities": "changing a real-time endpoint's variant weights and instance counts",
 }
 
-# sagemaker-runtime: moto answers InvokeEndpoint with a canned body; refused until the runtime serves endpoints.
+# sagemaker-runtime: moto answers InvokeEndpointAsync with canned locations; asynchronous endpoints do not run offline.
 REFUSED_RUNTIME = {
-    "InvokeEndpoint": "real-time endpoints",
     "InvokeEndpointAsync": "asynchronous endpoints",
 }
 
@@ -53,8 +61,8 @@ def not_offline(operation: str, what: str, detail: str = "") -> JsonRESTError:
     """The refusal: a ClientError whose code says it is the offline runtime's, not AWS's."""
     return JsonRESTError(NOT_OFFLINE, (
         f"The offline AWS cannot run {operation} ({what}{detail}): it runs the built-in XGBoost algorithm's training "
-        "and transform jobs only, so nothing was created. Run this on AWS; docs/offline-runtime.md lists what runs "
-        "offline."))
+        "and transform jobs and its real-time endpoints only, so nothing was created. Run this on AWS; "
+        "docs/offline-runtime.md lists what runs offline."))
 
 
 def method_name(operation: str) -> str:
@@ -106,6 +114,7 @@ def table_markdown() -> str:
     """The table in docs/offline-runtime.md, "Which SageMaker APIs run offline" (tools/api_table.py writes it)."""
     lines = ["| API | offline | what happens |", "|---|---|---|"]
     lines += [f"| `{op}` | runs for real | {what} |" for op, what in RUNS.items()]
+    lines += [f"| `sagemaker-runtime {op}` | runs for real | {what} |" for op, what in RUNS_RUNTIME.items()]
     lines += [f"| `{op}` | refused | `{NOT_OFFLINE}`: {what} |" for op, what in REFUSED.items()]
     lines += [f"| `sagemaker-runtime {op}` | refused | `{NOT_OFFLINE}`: {what} |" for op, what in REFUSED_RUNTIME.items()]
     recorded = ", ".join(f"`{op}`" for op in recorded_only())

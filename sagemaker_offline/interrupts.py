@@ -82,7 +82,10 @@ def install_in_ipython(interrupts: Interrupts):
     def after_cell(result) -> None:
         """An interrupted create whose cell ended with no wait: say that the job was created and runs on."""
         pending, interrupts.pending = interrupts.pending, None
-        if pending is not None and result.error_in_exec is None:
+        if pending is not None and result.error_in_exec is None and pending[1] == "endpoint":
+            print(f"KeyboardInterrupt: the endpoint {pending[2]!r} was created before your interrupt, as it would be "
+                  "on AWS: it goes on to InService, and on AWS bills by the hour until you delete it.")
+        elif pending is not None and result.error_in_exec is None:
             jobs = interrupts.running_jobs()
             print(interrupts.report(jobs) if jobs else f"KeyboardInterrupt: the {pending[1]} job {pending[2]!r} was "
                   "created before your interrupt, as it would be on AWS, and has already ended.")

@@ -360,10 +360,10 @@ def response_handlers(aws) -> dict[str, Callable]:
         "list_training_jobs": _list("ListTrainingJobs", listing.list_training_jobs),
         "list_models": _list("ListModels", listing.list_models),
     }
-    return {action: _logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
+    return {action: logged_if_from_another_process(action, handler) for action, handler in handlers.items()}
 
 
-def _logged_if_from_another_process(action: str, handler: Callable) -> Callable:
+def logged_if_from_another_process(action: str, handler: Callable) -> Callable:
     """A request that came through the loopback server (the AWS CLI) goes to sagemaker_offline.request_log too, which
     otherwise sees only this process's botocore calls (the contract tests and the AWS run plan read it)."""
     operation = "".join(part.title() for part in action.split("_"))

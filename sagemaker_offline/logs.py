@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 TRAINING_GROUP = "/aws/sagemaker/TrainingJobs"
 TRANSFORM_GROUP = "/aws/sagemaker/TransformJobs"
+ENDPOINT_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"  # + the endpoint's name: one group per endpoint
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -41,6 +42,16 @@ def data_log_stream(job_name: str, index: int, epoch: int) -> str:
     return transform_stream(job_name, index, epoch) + "/data-log"
 
 
+def endpoint_group(endpoint_name: str) -> str:
+    """`/aws/sagemaker/Endpoints/<endpoint>`: the group AWS's ModelError message links to (tests/reference/aws/endpoints.json)."""
+    return ENDPOINT_GROUP_PREFIX + endpoint_name
+
+
+def endpoint_stream(endpoint_name: str, variant: str, index: int) -> str:
+    """`<variant>/<instance-id>` (AllTraffic/i-0123...): one stream per instance behind the endpoint's variant."""
+    return f"{variant}/{instance_id('endpoint/' + endpoint_name, index)}"
+
+
 def training_stream(job_name: str, host: int, epoch: int) -> str:
     """`<job>/algo-<n>-<epoch>`: the training container's output on host algo-<n> (n from 1)."""
     return f"{job_name}/algo-{host}-{epoch}"
@@ -61,11 +72,19 @@ def gunicorn_line(seconds: float, pid: int, message: str) -> str:
     return f"[{_utc(seconds):%Y-%m-%d %H:%M:%S} +0000] [{pid}] [INFO] {message}"
 
 
-def access_line(seconds: float, method: str, path: str, status: int, size: int) -> str:
-    """nginx's `combined` access log line for one request from SageMaker's agent (169.254.255.130, Go client)."""
+# Who sends the container its requests, as nginx logs them: a transform job's agent (169.254.255.130, Go client, in
+# tests/reference/aws/transform-1.0-1-sdk2-2024-transform.txt), an endpoint's front end (10.32.0.2, "AHC/2.0", in
+# tests/reference/aws/endpoints.json "access_line").
+TRANSFORM_CLIENT = ("169.254.255.130", "Go-http-client/1.1")
+ENDPOINT_CLIENT = ("10.32.0.2", "AHC/2.0")
+
+
+def access_line(seconds: float, method: str, path: str, status: int, size: int,
+                client: tuple[str, str] = TRANSFORM_CLIENT) -> str:
+    """nginx's `combined` access log line for one request from SageMaker (a transform's agent by default)."""
     t = _utc(seconds)
     stamp = f"{t.day:02d}/{_MONTHS[t.month - 1]}/{t.year}:{t:%H:%M:%S} +0000"
-    return f'169.254.255.130 - - [{stamp}] "{method} {path} HTTP/1.1" {status} {size} "-" "Go-http-client/1.1"'
+    return f'{client[0]} - - [{stamp}] "{method} {path} HTTP/1.1" {status} {size} "-" "{client[1]}"'
 
 
 def data_log_line(seconds: float, message: str) -> str:
@@ -84,6 +103,8 @@ def render(seconds: float, event: tuple) -> list[str]:
         return [gunicorn_line(seconds, event[1], event[2])]
     if kind == "access":
         return [access_line(seconds, *event[1:])]
+    if kind == "endpoint-access":
+        return [access_line(seconds, *event[1:], client=ENDPOINT_CLIENT)]
     if kind == "data":
         return [data_log_line(seconds, event[1])]
     return str(event[1]).split("\n")

@@ -156,6 +156,7 @@ class OfflineAWS:
         self.cli_environment: dict[str, str] = {}
         self._undo: list[Callable[[], None]] = []
         self.jobs: dict[tuple[str, str, str, str], Any] = {}  # (kind, account, region, name) -> runner state
+        self.endpoints: dict[tuple[str, str, str], Any] = {}  # (account, region, name) -> endpoints.EndpointRun
         self.traces: dict[str, Any] = {}  # transform job name -> TransformTrace, for the parallel notebook
         self.quick_finish_seconds = QUICK_FINISH_SECONDS
         self.clock = ServiceClock(time)
@@ -203,6 +204,9 @@ class OfflineAWS:
             stop = getattr(runner, "abandon", None)
             if stop:
                 stop()
+        for endpoint in list(self.endpoints.values()):
+            endpoint.abandon()  # every serving process ends with the offline AWS (no process left behind)
+        self.endpoints.clear()
         if self.server is not None:
             self.server.stop()
             self.server = None
@@ -306,15 +310,17 @@ class OfflineAWS:
     def _install_patches(self) -> None:
         from moto.sagemaker.responses import SageMakerResponse
 
-        from sagemaker_offline import jobs
+        from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+
+        from sagemaker_offline import api_support, endpoints, jobs
 
         for action, handler in jobs.response_handlers(self).items():
             self._patch(SageMakerResponse, action, handler)
+        for action, handler in endpoints.response_handlers(self).items():
+            self._patch(SageMakerResponse, action, jobs.logged_if_from_another_process(action, handler))
+        for action, handler in endpoints.runtime_handlers(self).items():
+            self._patch(SageMakerRuntimeResponse, action, handler)
         # what the runtime cannot run is refused with the reason, never answered with moto's canned success
-        from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
-
-        from sagemaker_offline import api_support
-
         for operation, what in api_support.REFUSED.items():
             self._patch(SageMakerResponse, api_support.method_name(operation), api_support.refusing(operation, what))
         for operation, what in api_support.REFUSED_RUNTIME.items():

@@ -22,8 +22,11 @@ def test_the_docs_table_is_the_one_the_runtime_makes():
 
 
 def test_runs_for_real_is_exactly_what_the_runtime_handles():
-    handled = set(response_handlers(aws=None))
+    from sagemaker_offline import endpoints
+
+    handled = set(response_handlers(aws=None)) | set(endpoints.response_handlers(aws=None))
     assert {api_support.method_name(op) for op in api_support.RUNS} == handled
+    assert {api_support.method_name(op) for op in api_support.RUNS_RUNTIME} == set(endpoints.runtime_handlers(None))
 
 
 def test_no_operation_is_in_two_kinds():

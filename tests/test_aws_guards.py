@@ -43,6 +43,21 @@ def test_endpoint_notice_warns_of_hourly_billing():
     assert "every hour" in aws_guards.launch_notice_for("CreateEndpoint", {})
 
 
+def test_endpoint_notice_prices_the_instances_its_config_asked_for():
+    assert aws_guards.launch_notice_for("CreateEndpointConfig", {"EndpointConfigName": "c1", "ProductionVariants": [
+        {"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m4.xlarge",
+         "InitialInstanceCount": 2}]}) is None
+    notice = aws_guards.launch_notice_for("CreateEndpoint", {"EndpointName": "e", "EndpointConfigName": "c1"})
+    assert "2 x ml.m4.xlarge" in notice and "per hour" in notice and "until you delete it" in notice
+
+
+def test_serverless_endpoint_notice_says_it_bills_per_request():
+    aws_guards.launch_notice_for("CreateEndpointConfig", {"EndpointConfigName": "c2", "ProductionVariants": [
+        {"VariantName": "AllTraffic", "ModelName": "m", "ServerlessConfig": {"MemorySizeInMB": 2048,
+                                                                               "MaxConcurrency": 1}}]})
+    assert "per request" in aws_guards.launch_notice_for("CreateEndpoint", {"EndpointConfigName": "c2"})
+
+
 def test_unknown_price_never_blocks_a_request():
     notice = aws_guards.launch_notice_for("CreateTrainingJob", {"ResourceConfig": {"InstanceType": "ml.zz.huge",
                                                                                     "InstanceCount": 1}})

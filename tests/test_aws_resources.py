@@ -182,6 +182,16 @@ def test_endpoints_go_before_their_configs_and_models(populated):
     assert deletes == ["DeleteEndpoint", "DeleteEndpointConfig", "DeleteModel", "DeleteModel"]
 
 
+def test_an_untagged_endpoint_named_with_the_course_prefix_is_the_courses(populated):
+    """A deploy() run without tags= still bills by the hour: the clean-up takes endpoints named for the course too."""
+    name = aws_resources.ENDPOINT_NAME_PREFIX + "endpoint-2026-12-04"
+    create_endpoint(populated.sm, name, "untagged-model", [])
+    report = aws_resources.clean_up(populated.course, quiet=True)
+    assert report.endpoints == sorted(["course-endpoint", name])
+    assert report.endpoint_configs == sorted(["course-endpoint-config", name + "-config"])
+    assert "untagged-model" in names(populated.sm)["models"]  # models still go by tag only
+
+
 def test_a_second_clean_up_finds_nothing(populated, capsys):
     aws_resources.clean_up(populated.course, quiet=True)
     report = aws_resources.clean_up(populated.course)

@@ -78,3 +78,22 @@ def test_choices(capsys):
 def test_choices_wrong_answers_name_the_scenario(wrong, hint):
     with pytest.raises(AssertionError, match=hint):
         checks.check_choices(wrong)
+
+
+def test_serving_options_solution_and_its_spellings(capsys):
+    checks.check_serving_options(["real-time", "serverless", "asynchronous", "batch"])
+    checks.check_serving_options(["Realtime", "serverless inference", "async", "batch transform"])
+    assert capsys.readouterr().out.count("Correct") == 2
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    # real-time for the rare requests: an instance billed 24 hours a day for a few estimates
+    (["real-time", "real-time", "asynchronous", "batch"], "Workload 2 .*cold start is acceptable"),
+    # real-time for the 200 MB payloads: over the 6 MB limit of InvokeEndpoint
+    (["real-time", "serverless", "real-time", "batch"], "Workload 3 .*payloads up to 1 GB"),
+    (["real-time", "serverless", "asynchronous"], "a list of 4 strings"),
+    (["real-time", "serverless", "lambda", "batch"], "Workload 3: write one of"),
+])
+def test_serving_options_wrong_answers_name_the_workload(wrong, hint):
+    with pytest.raises(AssertionError, match=hint):
+        checks.check_serving_options(wrong)

@@ -44,7 +44,8 @@ _S3_URI = re.compile(r"s3://([^/\s\"']+)/?([^\s\"']*)")
 @pytest.fixture(scope="module")
 def service_models():
     session = botocore.session.get_session()
-    return {name: session.get_service_model(name) for name in ("sagemaker", "s3", "logs", "sts", "iam")}
+    return {name: session.get_service_model(name) for name in ("sagemaker", "s3", "logs", "sts", "iam",
+                                                                 "sagemaker-runtime")}  # 07 invokes an endpoint
 
 
 def _run_recorded(path: Path, log: Path) -> tuple[list[dict], set[str]]:

@@ -25,12 +25,15 @@ from helpers.course.models import COURSE_JOB_PREFIX  # noqa: E402
 
 PLAN_FILE = ROOT / "docs" / "aws-run-plan.md"
 FIRST_NOTEBOOK = "01_prepare_and_train.ipynb"
-JOB_OPERATIONS = {"CreateTrainingJob": "training", "CreateTransformJob": "transform"}
+JOB_OPERATIONS = {"CreateTrainingJob": "training", "CreateTransformJob": "transform", "CreateEndpoint": "endpoint"}
 # Wall-clock minutes per job, provisioning included: the kit's cost-notice budgets (helpers/connection/aws/costs.py DEFAULT_MINUTES,
 # data/prices.md), which are assumptions. The one real figure found: a public lesson's built-in XGBoost fit on
 # 1 x ml.m5.large took 197.5 s of wall time, 135 billable seconds (Carpentries Incubator, "Training Models in
 # SageMaker: Intro", output of 2024-11-03). AWS publishes no start-up time for transform jobs (data/latency.md).
 MINUTES = dict(costs.DEFAULT_MINUTES)
+# An endpoint bills from CreateEndpoint to DeleteEndpoint: data/latency.csv's endpoint_creation_minutes (8, an
+# assumption) plus about 2 minutes of notebook 07's requests before it deletes it.
+MINUTES["endpoint"] = 10
 MINUTES_SOURCE = ("assumption: the kit's budget per job, provisioning included (helpers/connection/aws/costs.py DEFAULT_MINUTES, "
                   "data/prices.md and data/latency.md); a real built-in XGBoost training job of a public lesson took "
                   "3.3 minutes of wall time (197.5 s, 135 s billed, 2024-11-03)")
@@ -40,7 +43,7 @@ MINUTES_SOURCE = ("assumption: the kit's budget per job, provisioning included (
 class PlannedJob:
     """One job a notebook starts on AWS, as its Create* request describes it."""
 
-    kind: str  # training or transform
+    kind: str  # training, transform or endpoint
     name: str
     instance_type: str
     instance_count: int
@@ -93,7 +96,11 @@ def _refused(request: dict) -> bool:
 def planned_jobs(notebook_file: str, requests: list[dict], offline_cells: set[str]) -> list[PlannedJob]:
     """The jobs of `requests` that would start on AWS, in order."""
     jobs = []
+    endpoint_configs: dict[str, list] = {}  # CreateEndpoint names only its config: the instances are in the config
     for request in requests:
+        if request["operation"] == "CreateEndpointConfig":
+            endpoint_configs[request["params"].get("EndpointConfigName", "")] = request["params"].get(
+                "ProductionVariants") or []
         kind = JOB_OPERATIONS.get(request["operation"])
         if kind is None or request.get("cell") in offline_cells or _refused(request):
             continue
@@ -103,6 +110,13 @@ def planned_jobs(notebook_file: str, requests: list[dict], offline_cells: set[st
             if name.startswith(COURSE_JOB_PREFIX) and notebook_file != FIRST_NOTEBOOK:
                 continue  # on AWS the course model of notebook 01 is reused
             resources = params["ResourceConfig"]
+        elif kind == "endpoint":
+            variant = (endpoint_configs.get(params["EndpointConfigName"]) or [{}])[0]
+            if not variant.get("InstanceType"):
+                continue  # serverless: no instances, billed per request
+            name = params["EndpointName"]
+            resources = {"InstanceType": variant["InstanceType"],
+                         "InstanceCount": int(variant.get("InitialInstanceCount") or 1)}
         else:
             name, resources = params["TransformJobName"], params["TransformResources"]
         jobs.append(PlannedJob(kind, _stable_name(name), resources["InstanceType"], resources["InstanceCount"],
@@ -154,6 +168,9 @@ def render(sections: dict[str, list[PlannedJob]]) -> str:
         f"- Minutes per job, provisioning included: {MINUTES['training']} for a training job and "
         f"{MINUTES['transform']} for a transform job ({MINUTES_SOURCE}). A failed job is counted like a "
         "successful one: its instance started before it failed.",
+        f"- A real-time endpoint (notebook 07) counts {MINUTES['endpoint']} minutes, from CreateEndpoint to the "
+        "DeleteEndpoint a few cells later: data/latency.csv's 8 minutes of creation (an assumption) and about 2 of use; "
+        "it bills at the endpoint price.",
         "- Cost: on-demand us-west-2 prices from data/prices.csv (helpers/connection/aws/costs.py, each job rounded up to whole "
         "minutes, at least one); S3, CloudWatch Logs and the Studio or notebook instance you work in are not included.",
         "- Jobs run one after another, so a notebook's wall time is the sum of its jobs' minutes, plus the cells' "

@@ -76,3 +76,44 @@ def check_choices(answer) -> None:
         assert choice == expected, f"Scenario {number} ({scenario}): {hint}"
     correct("Batch transform for datasets you score on a schedule or once; an endpoint when individual requests "
             "arrive over time and someone waits for each answer.")
+
+
+# Exercise 07.4: the four ways SageMaker serves a model, and the workload each suits, in the words of the Developer
+# Guide's "Model deployment options" (https://docs.aws.amazon.com/sagemaker/latest/dg/how-it-works-deployment.html).
+SERVING_OPTIONS = ("real-time", "serverless", "asynchronous", "batch")
+WORKLOADS = (
+    ("a price estimate on a web page, about 100 requests a minute all day, each answered within a second",
+     "real-time", "steady traffic and someone waiting for each answer: a persistent endpoint that makes one prediction "
+                  "at a time, billed by the hour but busy all day"),
+    ("an internal tool asked for a few estimates a day, where the first answer may take a few seconds",
+     "serverless", "long idle periods between requests, and a cold start is acceptable: you pay per request instead "
+                   "of 24 hours a day for an instance that sits idle"),
+    ("each request is a 200 MB file of listings (over InvokeEndpoint's 6 MB limit), answers wanted within minutes, "
+     "requests arriving at random", "asynchronous",
+     "payloads up to 1 GB and near real-time answers: requests queue, the result lands in S3, and the instances can "
+     "scale to zero between requests"),
+    ("every night, score the 1,000,000 listings already in S3 for the morning report", "batch",
+     "a whole dataset, scored on a schedule with nobody waiting for one answer: a job that starts, scores everything "
+     "and stops"),
+)
+_OPTION_ALIASES = {
+    "real-time": "real-time", "realtime": "real-time", "real time": "real-time", "endpoint": "real-time",
+    "real-time endpoint": "real-time", "serverless": "serverless", "serverless inference": "serverless",
+    "asynchronous": "asynchronous", "async": "asynchronous", "asynchronous inference": "asynchronous",
+    "batch": "batch", "batch transform": "batch", "transform": "batch",
+}
+
+
+def check_serving_options(answer) -> None:
+    """Exercise 07.4: one of "real-time", "serverless", "asynchronous", "batch" per workload, in the notebook's order."""
+    if unanswered(answer):
+        return
+    assert isinstance(answer, (list, tuple)) and len(answer) == len(WORKLOADS), (
+        f"Answer with a list of {len(WORKLOADS)} strings, one per workload, each one of {', '.join(SERVING_OPTIONS)}.")
+    for number, (given, (workload, expected, why)) in enumerate(zip(answer, WORKLOADS), start=1):
+        choice = _OPTION_ALIASES.get(str(given).strip().lower())
+        assert choice is not None, f"Workload {number}: write one of {', '.join(SERVING_OPTIONS)}, not {given!r}."
+        assert choice == expected, f"Workload {number} ({workload}): not {choice}. Look again: {why}."
+    correct("Real-time for steady traffic that waits for each answer, serverless for rare requests that can wait for "
+            "a cold start, asynchronous for large payloads answered within minutes, batch transform for whole "
+            "datasets on a schedule.")

@@ -19,11 +19,43 @@ def _dig(params: dict, path: tuple[str, ...]):
     return params
 
 
+# EndpointConfigName -> its ProductionVariants, as CreateEndpointConfig sent them through a guarded session: the
+# CreateEndpoint request names only the config, and the notice prices the instances the config asked for.
+_ENDPOINT_CONFIGS: dict[str, list] = {}
+
+
+def remember_endpoint_config(params: dict) -> None:
+    name = params.get("EndpointConfigName")
+    if name:
+        _ENDPOINT_CONFIGS[name] = list(params.get("ProductionVariants") or [])
+
+
+def _endpoint_notice(params: dict) -> str:
+    """An endpoint bills by the hour until deleted: say so, with the hourly price of the config's instances."""
+    generic = ("AWS: this deploys a real-time endpoint: it is billed every hour until you delete it "
+               "(see notebook 07 and the Clean up section).")
+    variants = _ENDPOINT_CONFIGS.get(params.get("EndpointConfigName", ""), [])
+    notices = []
+    for variant in variants:
+        if variant.get("ServerlessConfig"):
+            notices.append("AWS: this deploys a serverless endpoint: billed per request and per second of compute "
+                           f"({costs.PRICING_PAGE}); delete it when you are done.")
+        elif variant.get("InstanceType"):
+            try:
+                notices.append(costs.launch_notice("endpoint", variant["InstanceType"],
+                                                   int(variant.get("InitialInstanceCount") or 1)))
+            except Exception:  # an unknown price must never block the request
+                notices.append(generic)
+    return "\n".join(notices) or generic
+
+
 def launch_notice_for(operation: str, params: dict) -> str | None:
     """The notice for one request, or None for a request that starts no instances."""
+    if operation == "CreateEndpointConfig":
+        remember_endpoint_config(params)
+        return None
     if operation == "CreateEndpoint":
-        return ("AWS: this deploys a real-time endpoint: it is billed every hour until you delete it "
-                "(see notebook 07 and the Clean up section).")
+        return _endpoint_notice(params)
     if operation not in LAUNCHES:
         return None
     kind, type_path, count_path = LAUNCHES[operation]
@@ -44,7 +76,7 @@ def install_launch_notices(boto_session, printer=print) -> None:
         if notice:
             printer(notice)
 
-    for operation in (*LAUNCHES, "CreateEndpoint"):
+    for operation in (*LAUNCHES, "CreateEndpointConfig", "CreateEndpoint"):
         boto_session.events.register(f"before-parameter-build.sagemaker.{operation}", _from_kwargs(before_call),
                                      unique_id=f"course-launch-notice-{operation}")
 

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 from helpers.connection.names import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE, COURSE_TAGS, LEARNER_TAG_KEY
 
+# Endpoints and endpoint configs whose names start with this are the course's even without the tag (a deploy() run
+# without tags=): notebook 07 names its endpoints so. They bill by the hour, so the clean-up takes them by name too.
+ENDPOINT_NAME_PREFIX = COURSE_PREFIX + "-"
+
 
 def course_tags() -> list[dict]:
     """A fresh copy of the tags every course resource carries (pass as `tags=` to the SDK or boto3)."""
@@ -110,9 +114,10 @@ def clean_up(course, dry_run: bool = False, quiet: bool = False, all_learners: b
     report = CleanupReport(dry_run=dry_run, s3_location=f"s3://{course.bucket}/{prefix}/")
     # Endpoints first: they are the only resources that cost money while idle, and a config in use
     # by an endpoint should go after it.
-    report.endpoints = _tagged(sm, "list_endpoints", "Endpoints", "EndpointName", "EndpointArn", learner)
+    report.endpoints = _tagged(sm, "list_endpoints", "Endpoints", "EndpointName", "EndpointArn", learner,
+                               name_prefix=ENDPOINT_NAME_PREFIX)
     report.endpoint_configs = _tagged(sm, "list_endpoint_configs", "EndpointConfigs", "EndpointConfigName",
-                                      "EndpointConfigArn", learner)
+                                      "EndpointConfigArn", learner, name_prefix=ENDPOINT_NAME_PREFIX)
     report.models = _tagged(sm, "list_models", "Models", "ModelName", "ModelArn", learner)
     report.s3_objects = _objects_under(s3, course.bucket, prefix + "/")
     if not dry_run:
@@ -132,11 +137,18 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _tagged(sm, operation: str, list_key: str, name_key: str, arn_key: str, learner: str | None) -> list[str]:
+def _tagged(sm, operation: str, list_key: str, name_key: str, arn_key: str, learner: str | None,
+            name_prefix: str | None = None) -> list[str]:
+    """Names of the listed resources that carry the course tag (and the learner's, given one). With name_prefix, the
+    instructor's sweep over all learners (learner None) also takes the resources named with it: an endpoint deployed
+    without tags still bills by the hour; a learner's own clean-up goes by their tag only, never a neighbour's name."""
     names = []
     for page in sm.get_paginator(operation).paginate():
         for item in page.get(list_key, []):
-            if has_course_tag(sm, item[arn_key], learner):
+            if item.get("EndpointStatus") == "Deleting":
+                continue  # already on its way out; deleting it again is an error
+            named = learner is None and name_prefix and item[name_key].startswith(name_prefix)
+            if named or has_course_tag(sm, item[arn_key], learner):
                 names.append(item[name_key])
     return sorted(names)
 
