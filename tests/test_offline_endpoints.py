@@ -134,11 +134,19 @@ def test_a_name_already_taken_is_refused(course, endpoint, config_name):
         course.sagemaker_client.create_endpoint(EndpointName=endpoint["name"], EndpointConfigName=config_name)
 
 
-def _failed_reason(course, name, model_data, xgb_image=True):
+def _failed_reason(course, name, model_data, xgb_image=True, delete_after_create_model=False):
+    """Create a model, config and endpoint, and return the FailureReason of the endpoint. CreateModel refuses a model
+    whose artifact is missing ("Could not find model data at ..."), so with delete_after_create_model the artifact
+    exists for CreateModel and is deleted before CreateEndpoint: what AWS then reports at deployment."""
     sm = course.sagemaker_client
     image = models.image_uri(course)
+    if delete_after_create_model:
+        bucket, key = model_data[len("s3://"):].split("/", 1)
+        course.s3_client.put_object(Bucket=bucket, Key=key, Body=b"deleted after CreateModel")
     sm.create_model(ModelName=name, ExecutionRoleArn=course.role,
                     PrimaryContainer={"Image": image, "ModelDataUrl": model_data})
+    if delete_after_create_model:
+        course.s3_client.delete_object(Bucket=bucket, Key=key)
     sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[
         {"VariantName": "AllTraffic", "ModelName": name, "InstanceType": INSTANCE_TYPE, "InitialInstanceCount": 1}])
     sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
@@ -157,7 +165,7 @@ def sdk_reason(key: str) -> str:
 
 def test_a_missing_model_artifact_fails_the_endpoint_with_awss_reason(course):
     url = f"s3://{course.bucket}/no/such/model.tar.gz"
-    reason = _failed_reason(course, "missing-artifact", url)
+    reason = _failed_reason(course, "missing-artifact", url, delete_after_create_model=True)
     real = sdk_reason("failure_download")
     assert reason == re.sub(r'URL: "[^"]+"', f'URL: "{url}"', real)
     assert not serving_processes("missing-artifact")
@@ -339,11 +347,25 @@ def test_sdk_v2_a_failed_deploy_raises_with_the_failure_reason(course):
     from sagemaker.exceptions import UnexpectedStatusException
     from sagemaker.model import Model
 
-    url = f"s3://{course.bucket}/nothing/here/model.tar.gz"
+    key = "nothing/here/model.tar.gz"
+    url = f"s3://{course.bucket}/{key}"
+    # CreateModel refuses a missing artifact ("Could not find model data at ..."): there is one for CreateModel, and
+    # it is deleted as soon as CreateModel returns, so deploy() fails where AWS fails it, in the endpoint's creation.
+    course.s3_client.put_object(Bucket=course.bucket, Key=key, Body=b"deleted after CreateModel")
+    events = course.session.sagemaker_client.meta.events
+
+    def delete_artifact(**_):
+        course.s3_client.delete_object(Bucket=course.bucket, Key=key)
+
+    events.register("after-call.sagemaker.CreateModel", delete_artifact)
     model = Model(image_uri=models.image_uri(course), model_data=url, role=course.role,
                   sagemaker_session=course.session)
-    with pytest.raises(UnexpectedStatusException) as caught:
-        model.deploy(initial_instance_count=1, instance_type=INSTANCE_TYPE)
+    try:
+        with pytest.raises(UnexpectedStatusException) as caught:
+            model.deploy(initial_instance_count=1, instance_type=INSTANCE_TYPE)
+    finally:
+        events.unregister("after-call.sagemaker.CreateModel", delete_artifact)
+    assert course.s3_client.list_objects_v2(Bucket=course.bucket, Prefix=key).get("KeyCount") == 0
     real = REFERENCE["failure_download"]["text"]
     assert str(caught.value).split(": Failed. Reason: ")[1].startswith(
         real.split(": Failed. Reason: ")[1].split('URL: "')[0] + f'URL: "{url}"')

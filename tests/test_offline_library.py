@@ -158,8 +158,8 @@ def test_a_script_mode_training_job_is_refused_as_script_mode_not_blamed_on_hype
 
 
 def test_sdk_deploy_runs_for_real_instead_of_a_canned_success():
-    """moto alone answers CreateEndpoint with an endpoint InService at once; offline, a model whose artifact is not
-    there fails as on AWS (sagemaker_offline/endpoints.py, tests/test_offline_endpoints.py)."""
+    """moto alone answers CreateEndpoint with an endpoint InService at once; offline, a model whose artifact is gone
+    by the time the endpoint starts fails as on AWS (sagemaker_offline/endpoints.py, tests/test_offline_endpoints.py)."""
     done = run('''
         import sagemaker
         import sagemaker_offline
@@ -168,9 +168,13 @@ def test_sdk_deploy_runs_for_real_instead_of_a_canned_success():
         with sagemaker_offline.running() as aws:
             session = sagemaker.Session()
             image = sagemaker.image_uris.retrieve("xgboost", session.boto_region_name, "1.7-1")
-            # CreateModel checks that the model data exists (issue 21), so there is one: deploy is what is refused
-            session.boto_session.client("s3").put_object(Bucket=session.default_bucket(), Key="m/model.tar.gz",
-                                                         Body=b"model")
+            # CreateModel refuses a missing artifact (issue 21), so there is one for CreateModel, deleted as soon as
+            # CreateModel returns: the endpoint's creation is what fails, as on AWS
+            s3 = session.boto_session.client("s3")
+            s3.put_object(Bucket=session.default_bucket(), Key="m/model.tar.gz", Body=b"model")
+            session.sagemaker_client.meta.events.register(
+                "after-call.sagemaker.CreateModel",
+                lambda **_: s3.delete_object(Bucket=session.default_bucket(), Key="m/model.tar.gz"))
             model = Model(image_uri=image, model_data=f"s3://{session.default_bucket()}/m/model.tar.gz",
                           role=aws.role_arn, sagemaker_session=session)
             try:
