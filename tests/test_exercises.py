@@ -20,13 +20,10 @@ import solutions  # noqa: E402  (tools/solutions.py)
 
 # The course skeleton's notebooks; A2 is written like the public AWS examples on purpose (course.json: style).
 NOTEBOOKS = [ROOT / "notebooks" / nb["file"] for nb in course_notebooks(None) if nb.get("style", "course") == "course"]
-# Notebook 07 is being rewritten ("four ways to serve a model", issue 22 part 2); its solutions get tools/solutions.py
-# and its exercises a REVEALS entry with that rewrite. Strict: once 07 passes, these marks must go.
-PENDING_07 = pytest.mark.xfail(reason="notebook 07 is rewritten under issue 22 part 2", strict=True)
 
 
 def _params(paths):
-    return [pytest.param(p, id=p.stem, marks=PENDING_07 if p.stem.startswith("07_") else ()) for p in paths]
+    return [pytest.param(p, id=p.stem) for p in paths]
 
 
 def _sections(path: Path) -> dict[str, list[dict]]:
@@ -108,6 +105,11 @@ REVEALS = {
     "05_associate_inputs_with_predictions": {1: [r"\$\[0,-2,-1\]"], 2: [r"\$\.x\b"], 3: [r"\b2\.92\b"]},
     "06_preprocess_with_batch_transform": {1: [r"\(10, 7\)", r"drops 10 records"], 2: [r"\$\[0,-1\]"],
                                            3: [r"\b33 of 168\b"]},
+    "07_batch_transform_or_endpoint": {
+        1: [r"\b\d+ (scoring )?runs a day\b", r"[Ww]here (they|the lines) cross", r"break-even of Exercise 1"],
+        2: [r"\$?15\.36\b", r"\b64 hours\b"],
+        3: [r"\[.batch., .endpoint., .batch., .endpoint.\]"],
+        4: [r"\*\*yes\*\*", r"\[.real-time., .serverless., .asynchronous., .batch.\]"]},
     "08_console_walkthrough": {1: [r'"BatchStrategy": "SingleRecord"'], 2: [r"boston-xgboost-gzip-job"]},
     "99_clean_up": {1: [r"exercise-course-model"]},
     "A1_sdk_v3": {1: [r"SINGLE_RECORD|BatchStrategy=SingleRecord"], 2: [r"join-v3-ids"]},

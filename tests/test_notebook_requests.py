@@ -156,8 +156,6 @@ def test_the_rules_catch_untagged_resources_stray_locations_and_invalid_fields(s
 
 
 # --- one setting for the instance type (issue 22) -------------------------------------------------------------------
-# Notebook 07 is being rewritten under issue 22 part 2 (four ways to serve a model); until then it names its own type.
-PENDING_07 = pytest.mark.xfail(reason="notebook 07 is rewritten under issue 22 part 2", strict=True)
 OTHER_TYPE = "ml.m5.large"
 _INSTANCE_TYPES = (("ResourceConfig", "InstanceType"), ("TransformResources", "InstanceType"))
 
@@ -169,8 +167,7 @@ def _instance_types(request: dict) -> list[str]:
     return [value for value in found if value]
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=PENDING_07 if p.stem.startswith("07_") else ())
-                                  for p in NOTEBOOKS if p.stem not in AWS_EXAMPLE_STYLE])
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem) for p in NOTEBOOKS if p.stem not in AWS_EXAMPLE_STYLE])
 def test_changing_the_instance_type_setting_changes_every_request(path, tmp_path, monkeypatch):
     """COURSE_INSTANCE_TYPE (helpers/connection/names.py) is the one place a learner with no quota for ml.m4.xlarge changes: every
     job and endpoint a notebook starts then asks for the type set there."""
@@ -191,7 +188,7 @@ def test_the_instance_type_is_written_once_in_the_course_code():
     found = [f"{py.relative_to(ROOT)}:{n}" for py in sorted((ROOT / "helpers").rglob("*.py"))
              for n, line in enumerate(py.read_text().splitlines(), 1) if literal.search(line)]
     for entry in course_notebooks(None):
-        if entry.get("style") == "aws-example" or entry["file"].startswith("07_"):  # 07: PENDING_07
+        if entry.get("style") == "aws-example":
             continue
         for cell in nbformat.read(ROOT / "notebooks" / entry["file"], as_version=4).cells:
             quoted_lesson = "raises-exception" in cell.metadata.get("tags", []) and "my_job" in cell.source

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -125,10 +126,14 @@ def planned_jobs(notebook_file: str, requests: list[dict], offline_cells: set[st
 
 
 def _stable_name(name: str) -> str:
-    """The job name without its timestamp suffix (name_from_base appends -YYYY-MM-DD-HH-MM-SS-mmm)."""
+    """The job name without its timestamp suffix (name_from_base appends -YYYY-MM-DD-HH-MM-SS-mmm,
+    unique_name_from_base -<epoch>-<4 hex digits>)."""
     from helpers.connection.names import RECORDED_LEARNER
 
     name = name.replace(f"-{RECORDED_LEARNER}-", "-<learner>-")  # course.named(): each learner's id in their names
+    unique = re.fullmatch(r"(.+)-\d{10}-[0-9a-f]{4}", name)
+    if unique:
+        return unique.group(1) + "-…"
     parts = name.split("-")
     return "-".join(parts[:-7]) + "-…" if len(parts) > 7 and all(p.isdigit() for p in parts[-7:]) else name
 
