@@ -304,7 +304,6 @@ class TransformRun:
             self.data_log(0, reason)
             self._finish("Failed", reason, uploaded=uploaded)
         except Exception as exc:  # a runtime bug must still end the job, never leave it InProgress
-            self._write_data_logs()
             self._finish("Failed", f"OfflineRuntimeError: the offline runtime failed ({type(exc).__name__}: {exc}). "
                                    "This is a bug in the course kit; please report it", uploaded=uploaded)
         finally:
@@ -351,7 +350,10 @@ class TransformRun:
         if processing:
             from sagemaker_offline.data_processing import DataProcessing, DataProcessingError
 
-            dp = DataProcessing.from_request(processing)
+            try:
+                dp = DataProcessing.from_request(processing)
+            except DataProcessingError as exc:  # a filter the JSONPath library cannot read
+                raise JobFailure(f"ClientError: {exc}") from None
             if dp.is_default:
                 processing = None
             else:
