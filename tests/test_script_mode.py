@@ -343,3 +343,55 @@ def test_stopping_a_script_mode_job_kills_the_script_process(course, course_data
         for _ in range(50):
             os.kill(pid, 0)
             time.sleep(0.1)
+
+
+TRAIN_XGB = textwrap.dedent('''
+    import argparse, glob, os
+    import pandas as pd
+    import xgboost as xgb
+
+    def model_fn(model_dir):
+        booster = xgb.Booster()
+        booster.load_model(os.path.join(model_dir, "model.json"))
+        return booster
+
+    if __name__ == "__main__":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--num_round", type=int, default=5)
+        args = parser.parse_args()
+        train = pd.concat(pd.read_csv(f, header=None) for f in glob.glob(os.path.join(os.environ["SM_CHANNEL_TRAIN"], "*")))
+        booster = xgb.train({"max_depth": 3, "nthread": 1}, xgb.DMatrix(train.iloc[:, 1:], label=train.iloc[:, 0]),
+                            args.num_round)
+        booster.save_model(os.path.join(os.environ["SM_MODEL_DIR"], "model.json"))
+        print("trained", booster.num_boosted_rounds(), "rounds")
+''')
+
+
+def test_xgboost_framework_script_mode_trains_and_serves_with_the_xgboost_containers_defaults(
+        course, course_data, tmp_path):
+    """The built-in algorithm's image, told apart by sagemaker_program; serving: CSV into a DMatrix, booster.predict."""
+    import xgboost as xgb
+    from sagemaker.xgboost import XGBoost
+
+    folder = tmp_path / "xgb"
+    folder.mkdir()
+    (folder / "train_xgb.py").write_text(TRAIN_XGB)
+    estimator = XGBoost(entry_point="train_xgb.py", source_dir=str(folder), framework_version="1.7-1",
+                        role=course.role, instance_type="ml.m5.large", instance_count=1,
+                        sagemaker_session=course.session, hyperparameters={"num_round": 7},
+                        output_path=course.s3_uri("script-mode", "xgb-framework"))
+    estimator.fit({"train": course_data.train_uri}, logs=False)
+    job = course.sagemaker_client.describe_training_job(TrainingJobName=estimator.latest_training_job.name)
+    assert job["HyperParameters"]["sagemaker_program"] == '"train_xgb.py"'
+    assert "trained 7 rounds" in _log_text(course, "/aws/sagemaker/TrainingJobs", job["TrainingJobName"])
+    transformer = estimator.transformer(1, "ml.m5.large", accept="text/csv", assemble_with="Line",
+                                        output_path=course.s3_uri("script-mode", "xgb-framework-out"))
+    transformer.transform(_features_uri(course, course_data.test, "xgb-framework"), content_type="text/csv",
+                          split_type="Line", logs=False)
+    transformer.wait(logs=False)
+    served = _output(course, transformer)
+    booster = xgb.train({"max_depth": 3, "nthread": 1},
+                        xgb.DMatrix(course_data.train[data.FEATURES].to_numpy(), label=course_data.train[data.TARGET]),
+                        7)
+    expected = booster.predict(xgb.DMatrix(course_data.test[data.FEATURES].to_numpy("float32")))
+    np.testing.assert_allclose(served, expected, rtol=1e-5)
