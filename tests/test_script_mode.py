@@ -395,3 +395,38 @@ def test_xgboost_framework_script_mode_trains_and_serves_with_the_xgboost_contai
                         7)
     expected = booster.predict(xgb.DMatrix(course_data.test[data.FEATURES].to_numpy("float32")))
     np.testing.assert_allclose(served, expected, rtol=1e-5)
+
+
+def test_a_failure_in_container_2_of_a_pipeline_fails_the_job_with_the_traceback_in_the_log_and_no_output(
+        course, course_data, featurizer, tmp_path):
+    from sagemaker.exceptions import UnexpectedStatusException
+    from sagemaker.pipeline import PipelineModel
+    from sagemaker.sklearn.model import SKLearnModel
+
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "broken.py").write_text(textwrap.dedent('''
+        def model_fn(model_dir):
+            return None
+
+        def predict_fn(data, model):
+            raise ArithmeticError(f"container 2 got {data.shape[1]} columns")
+    '''))
+    broken = SKLearnModel(model_data=featurizer.model_data, role=course.role, entry_point="broken.py",
+                          source_dir=str(folder), framework_version="1.2-1", sagemaker_session=course.session,
+                          code_location=course.s3_uri("script-mode", "broken-code"))
+    pipeline = PipelineModel(models=[featurizer.create_model(env={"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "text/csv"}),
+                                     broken], role=course.role, sagemaker_session=course.session)
+    output = course.s3_uri("script-mode", "broken-pipeline")
+    transformer = pipeline.transformer(instance_count=1, instance_type="ml.m5.large", accept="text/csv",
+                                       assemble_with="Line", output_path=output)
+    transformer.transform(_features_uri(course, course_data.test, "broken"), content_type="text/csv",
+                          split_type="Line", logs=False, wait=False)
+    with pytest.raises(UnexpectedStatusException):
+        transformer.wait(logs=False)
+    job = course.sagemaker_client.describe_transform_job(TransformJobName=transformer.latest_transform_job.name)
+    assert (job["TransformJobStatus"], job["FailureReason"]) == ("Failed", "ClientError: See job logs for more information")
+    log = _log_text(course, "/aws/sagemaker/TransformJobs", job["TransformJobName"])
+    assert "ArithmeticError: container 2 got 13 columns" in log  # container 1's CSV answer reached container 2
+    assert "ClientError: 500" in log
+    assert results.list_outputs(course.s3_client, output) == []
