@@ -116,8 +116,16 @@ def default_output_fn(prediction, accept):
     return _encode(prediction, accept), accept
 
 
-class HandlerError(Exception):
-    """A learner's handler raised: the container logs the traceback and answers 500."""
+_KIT_DIR = str(Path(__file__).resolve().parent)
+
+
+def _user_traceback(error: BaseException) -> str:
+    """The traceback from the learner's code on: the runtime's own frames (where the container's would be on AWS) left
+    out, so the log shows what the script did."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename.startswith(_KIT_DIR):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb)).rstrip()
 
 
 def import_program(code_dir: Path, program: str, unique: str):
@@ -142,8 +150,9 @@ class ScriptServer:
         self.framework, self.model_dir, self.code_dir = framework, Path(model_dir), Path(code_dir)
         self.program, self.environ, self.unique = program, dict(environ), unique
         raw_log = log or (lambda message, level="INFO": None)
-        self._log = lambda message, level="INFO": raw_log(
-            message.replace(str(self.model_dir), "/opt/ml/model").replace(str(self.code_dir), "/opt/ml/code"), level)
+        # the model directory is shown where SageMaker puts it; the code keeps its real path (on AWS the container
+        # installs it as a package, whose path the logs of a real job would show)
+        self._log = lambda message, level="INFO": raw_log(message.replace(str(self.model_dir), "/opt/ml/model"), level)
         self._handlers: dict[str, Callable] | None = None
         self._model = None
 
@@ -171,7 +180,7 @@ class ScriptServer:
         try:
             self._load()
         except Exception as error:  # noqa: BLE001 - Flask's catch-all
-            self._log("Exception on /ping [GET]\n" + "".join(traceback.format_exception(error)).rstrip(), "ERROR")
+            self._log("Exception on /ping [GET]\n" + _user_traceback(error), "ERROR")
             return Response(500, _FLASK_500, _HTML)
         return Response(200, b"", _HTML)
 
@@ -199,8 +208,7 @@ class ScriptServer:
                 except UnsupportedFormatError as error:
                     return self._error(error, 406)
         except Exception as error:  # noqa: BLE001 - a handler's exception: logged, and Flask answers 500
-            self._log("Exception on /invocations [POST]\n" + "".join(traceback.format_exception(error)).rstrip(),
-                      "ERROR")
+            self._log("Exception on /invocations [POST]\n" + _user_traceback(error), "ERROR")
             return Response(500, _FLASK_500, _HTML)
         if isinstance(result, tuple):
             out, mimetype = result[0], result[1]
