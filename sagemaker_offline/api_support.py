@@ -13,10 +13,12 @@ NOT_OFFLINE = "NotSupportedOffline"
 
 # Operations the runtime really runs (its handlers replace moto's: jobs.response_handlers).
 RUNS = {
-    "CreateTrainingJob": "trains with xgboost as the built-in XGBoost algorithm container does",
+    "CreateTrainingJob": "trains with xgboost as the built-in XGBoost algorithm container does; script mode "
+                         "(scikit-learn and XGBoost framework images) runs your entry point in a fresh process",
     "DescribeTrainingJob": "the job's real progress, metrics, artifact or FailureReason",
     "StopTrainingJob": "stops the running job",
-    "CreateTransformJob": "runs the transform: instances, mini-batches, the container's /invocations",
+    "CreateTransformJob": "runs the transform: instances, mini-batches, the container's /invocations (built-in "
+                          "XGBoost, a script-mode model's handlers, or each container of an inference pipeline)",
     "DescribeTransformJob": "the job's real progress and FailureReason",
     "StopTransformJob": "stops the running job",
     "CreateModel": "checked as SageMaker checks it (the model data must exist), then recorded for transform jobs",
@@ -61,8 +63,8 @@ def not_offline(operation: str, what: str, detail: str = "") -> JsonRESTError:
     """The refusal: a ClientError whose code says it is the offline runtime's, not AWS's."""
     return JsonRESTError(NOT_OFFLINE, (
         f"The offline AWS cannot run {operation} ({what}{detail}): it runs the built-in XGBoost algorithm's training "
-        "and transform jobs and its real-time endpoints only, so nothing was created. Run this on AWS; "
-        "docs/offline-runtime.md lists what runs offline."))
+        "and transform jobs, its real-time endpoints, and script mode on the scikit-learn and XGBoost framework images "
+        "only, so nothing was created. Run this on AWS; docs/offline-runtime.md lists what runs offline."))
 
 
 def method_name(operation: str) -> str:
@@ -88,13 +90,27 @@ def script_mode_program(environment_or_hyperparameters: dict | None) -> str | No
     return program.strip('"') if isinstance(program, str) else None
 
 
-def refuse_script_mode(operation: str, values: dict | None) -> None:
-    """Script mode uses the same XGBoost image as the built-in algorithm, with the learner's script in charge; offline
-    only the built-in algorithm runs, so such a job is refused rather than run as something else."""
+def script_mode_image(operation: str, image_uri: str, values: dict | None, account_id: str | None = None):
+    """The framework image a script-mode job or container runs on (sagemaker_offline/framework_images.py), None for
+    the built-in algorithm; script mode on an image the runtime does not emulate is refused rather than run as
+    something else, and so is code with a requirements.txt (the toolkit would pip-install it from the network)."""
+    from sagemaker_offline.framework_images import framework_image, sklearn_image, supported_message
+
     program = script_mode_program(values)
-    if program:
-        raise not_offline(operation, f"script mode (your entry point {program!r}) and its framework container",
-                          "")
+    if not program:
+        return sklearn_image(image_uri)  # the scikit-learn image always runs a script (its own error if none)
+    image = framework_image(image_uri, program)
+    if image is None:
+        raise not_offline(operation, f"script mode (your entry point {program!r}) on the image {image_uri!r}",
+                          f". {supported_message()}")
+    submit = (values or {}).get("sagemaker_submit_directory") or (values or {}).get("SAGEMAKER_SUBMIT_DIRECTORY")
+    if account_id and isinstance(submit, str):
+        from sagemaker_offline.script_training import code_archive_problem
+
+        problem = code_archive_problem(account_id, submit.strip('"'))
+        if problem:
+            raise not_offline(operation, f"script mode (your entry point {program!r})", f": {problem}")
+    return image
 
 
 def recorded_only() -> list[str]:

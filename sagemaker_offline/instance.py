@@ -68,6 +68,28 @@ def _make_call(server, spec: dict):
 
 
 # -- a container worker ---------------------------------------------------------------------------------------------
+def make_server(spec: dict, log):
+    """The container the worker serves: built-in XGBoost, or (spec["containers"]) a script-mode container or an
+    inference pipeline of several (sagemaker_offline/script_container.py)."""
+    from sagemaker_offline.xgboost_container import NO_GPUS, XGBoostServer
+
+    containers = spec.get("containers")
+    if not containers:
+        server = XGBoostServer(spec["model_dir"], spec["image"], spec["environ"], log=log)
+        log(NO_GPUS)
+        return server
+    from sagemaker_offline.script_container import PipelineServer, ScriptServer
+
+    servers = []
+    for n, c in enumerate(containers):
+        if c["kind"] == "script":
+            servers.append(ScriptServer(c["framework"], c["model_dir"], c["code_dir"], c["program"], c["environ"],
+                                        log=log, unique=str(n)))
+        else:
+            servers.append(XGBoostServer(c["model_dir"], c["image"], c["environ"], log=log))
+    return servers[0] if len(servers) == 1 else PipelineServer(servers, [c["name"] for c in containers])
+
+
 def run_worker(spec: dict, tasks, results, messages) -> None:
     """A container worker process: loads the model (GET /ping), then answers POST /invocations for its instance.
     Each answer carries the container's log lines for that request and nginx's access line, as logs.render takes them."""
@@ -75,10 +97,7 @@ def run_worker(spec: dict, tasks, results, messages) -> None:
     events: list[tuple] = []
     log = lambda message, level="INFO": events.append(("container", level, message))  # noqa: E731
     try:
-        from sagemaker_offline.xgboost_container import NO_GPUS, XGBoostServer
-
-        server = XGBoostServer(spec["model_dir"], spec["image"], spec["environ"], log=log)
-        log(NO_GPUS)
+        server = make_server(spec, log)
         ping = server.ping()
         events.append(("access", "GET", "/ping", ping.status, len(ping.body)))
         if ping.status != 200:
@@ -135,7 +154,8 @@ def run_instance(spec: dict, inbox, tasks, results, messages) -> None:
             failure = reason
     log(*(first_events or []))
     if failure is None:
-        log(("access", "GET", "/execution-parameters", 200, spec["execution_parameters_size"]))
+        log(("access", "GET", "/execution-parameters", spec.get("execution_parameters_status", 200),
+             spec["execution_parameters_size"]))
     # the agent's data-log line of the parameters in force: written once its first request has been answered (in
     # tests/reference/aws/transform-1.0-1-sdk2-2024-wait.txt it comes after the first POST /invocations)
     spec = dict(spec, parameters_pending=[("data", spec["parameters_line"])])

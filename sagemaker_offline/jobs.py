@@ -79,7 +79,8 @@ def _create_training_job(aws, original):
         params = _params(self)
         backend = _backend(self)
         _validate("CreateTrainingJob", params, backend)
-        api_support.refuse_script_mode("CreateTrainingJob", params.get("HyperParameters"))
+        script_image = api_support.script_mode_image("CreateTrainingJob", params["AlgorithmSpecification"].get(
+            "TrainingImage", ""), params.get("HyperParameters"), self.current_account)
         name = params["TrainingJobName"]
         result = original(self)
         job = backend.training_jobs[name]
@@ -121,6 +122,7 @@ def _create_training_job(aws, original):
             job.last_modified_time = now
 
         def run() -> None:
+            from sagemaker_offline.script_training import Stopped
             from sagemaker_offline.training import TrainingFailure, run_training
             from sagemaker_offline.xgboost_images import builtin_xgboost_image
 
@@ -136,10 +138,16 @@ def _create_training_job(aws, original):
                 gate(aws, t0 + TRAINING_PHASES["training"], stop)
                 transition("Training", "Training image download completed. Training in progress.")
                 image = params["AlgorithmSpecification"].get("TrainingImage", "")
-                xgb_image = builtin_xgboost_image(image)
-                if xgb_image is None:
-                    raise TrainingFailure(f"ClientError: Image {image!r} cannot run offline. {offline_images_message()}")
-                result = run_training(account, params, write, xgb_image)
+                if script_image is not None:  # script mode: the learner's entry point (script_training.py)
+                    from sagemaker_offline.script_training import run_script_training
+
+                    result = run_script_training(account, region, params, write, script_image, stop)
+                else:
+                    xgb_image = builtin_xgboost_image(image)
+                    if xgb_image is None:
+                        raise TrainingFailure(f"ClientError: Image {image!r} cannot run offline. "
+                                              f"{offline_images_message()}")
+                    result = run_training(account, params, write, xgb_image)
                 gate(aws, t0 + TRAINING_PHASES["uploading"], stop)
                 transition("Uploading", "Uploading generated training model")
                 gate(aws, t0 + TRAINING_PHASES["logs"], stop)
@@ -152,6 +160,10 @@ def _create_training_job(aws, original):
                 transition("Completed", "Training job completed")
                 job.secondary_status_transitions[-1]["EndTime"] = now
                 job.training_job_status = "Completed"
+            except Stopped:  # StopTrainingJob killed the script (script_training._run)
+                publish()
+                transition("Stopped", "Training job stopped")
+                job.training_job_status = "Stopped"
             except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
                 reason = str(exc) if isinstance(exc, TrainingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"
                 reason = reason.rstrip(".")  # the SDK adds ". Check troubleshooting guide ..." after it
@@ -190,7 +202,9 @@ def _create_transform_job(aws, original):
         _validate("CreateTransformJob", params, backend)
         model = backend._models.get(params["ModelName"])
         for container in ([model.primary_container or {}] + list(model.containers or [])) if model else []:
-            api_support.refuse_script_mode("CreateTransformJob", (container or {}).get("Environment"))
+            if container:  # script mode on an image the runtime does not emulate is refused (api_support.py)
+                api_support.script_mode_image("CreateTransformJob", container.get("Image", ""),
+                                              container.get("Environment"), self.current_account)
         name = params["TransformJobName"]
         inputs = resolve_inputs(self.current_account, self.region, params, aws.role_arn)  # raises like SageMaker
         result = original(self)

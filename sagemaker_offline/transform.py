@@ -179,14 +179,14 @@ class TransformRun:
             raise JobFailure("ClientError: The model has no ModelDataUrl, so the container has no model to load")
         return image, model_url, dict(container.get("Environment") or {})
 
-    def _unpack_model(self, model_url: str) -> Path:
+    def _unpack_model(self, model_url: str, folder: str = "model") -> Path:
         bucket, key = s3io.split_uri(model_url)
         if s3io.head(self.account_id, bucket, key) is None:
             # deleted after CreateModel checked it: CreateModel's own words (docs/batch-transform-reference.md, 1)
             raise JobFailure(f"ClientError: Could not find model data at {model_url}")
-        archive = self.workdir / "model.tar.gz"
+        archive = self.workdir / f"{folder}.tar.gz"
         s3io.download(self.account_id, bucket, key, archive)
-        model_dir = self.workdir / "model"
+        model_dir = self.workdir / folder
         model_dir.mkdir()
         try:
             with tarfile.open(archive) as tar:
@@ -194,6 +194,59 @@ class TransformRun:
         except (tarfile.TarError, OSError) as exc:
             raise JobFailure(f"ClientError: {model_url} is not a tar.gz model archive ({exc})") from None
         return model_dir
+
+    def _framework_containers(self) -> list[dict] | None:
+        """The model's containers when one runs a learner's script or there are several (an inference pipeline):
+        each unpacked as SageMaker would (/opt/ml/model, and the code SAGEMAKER_SUBMIT_DIRECTORY names); None for the
+        single built-in XGBoost container, which the rest of the job runs as before."""
+        from sagemaker_offline import api_support
+        from sagemaker_offline.pacing import offline_images_message
+        from sagemaker_offline.xgboost_images import builtin_xgboost_image
+
+        containers = list(self.model.containers or []) or [self.model.primary_container or {}]
+        environments = [dict(c.get("Environment") or {}) for c in containers]
+        if len(containers) == 1 and not api_support.script_mode_program(environments[0]) \
+                and builtin_xgboost_image(containers[0].get("Image", "")) is not None:
+            return None
+        specs = []
+        for i, (container, environment) in enumerate(zip(containers, environments)):
+            image_uri = container.get("Image", "")
+            name = container.get("ContainerHostname") or f"container-{i + 1}"
+            program = api_support.script_mode_program(environment)
+            model_url = container.get("ModelDataUrl")
+            if not model_url:
+                raise JobFailure(f"ClientError: The model's container {name} has no ModelDataUrl, so it has no model "
+                                 "to load. Give each container the model.tar.gz its training job wrote.")
+            model_dir = self._unpack_model(model_url, f"model-{i + 1}")
+            if program:
+                framework = api_support.script_mode_image("CreateTransformJob", image_uri, environment)
+                submit = (environment.get("SAGEMAKER_SUBMIT_DIRECTORY") or "").strip('"')
+                if submit.startswith("s3://"):
+                    code_dir = self.workdir / f"code-{i + 1}"
+                    code_dir.mkdir()
+                    bucket, key = s3io.split_uri(submit)
+                    if s3io.head(self.account_id, bucket, key) is None:
+                        raise JobFailure(f"ClientError: Could not download the code {submit} "
+                                         f"(SAGEMAKER_SUBMIT_DIRECTORY of container {name}): no such object.")
+                    s3io.download(self.account_id, bucket, key, self.workdir / f"code-{i + 1}.tar.gz")
+                    with tarfile.open(self.workdir / f"code-{i + 1}.tar.gz") as tar:
+                        tar.extractall(code_dir, filter="data")
+                elif submit.startswith("/opt/ml/model"):  # the SDK repacked the code into model.tar.gz
+                    code_dir = model_dir / submit[len("/opt/ml/model"):].strip("/")
+                else:
+                    code_dir = model_dir / "code"
+                specs.append({"kind": "script", "framework": framework.framework, "version": framework.version,
+                              "name": name, "model_dir": str(model_dir), "code_dir": str(code_dir),
+                              "program": program, "environ": environment})
+            else:
+                image = builtin_xgboost_image(image_uri)
+                if image is None:
+                    raise JobFailure(f"ClientError: The image {image_uri!r} of container {name} cannot run offline. "
+                                     f"{offline_images_message()} Script mode runs on the scikit-learn and XGBoost "
+                                     "framework images.")
+                specs.append({"kind": "xgboost", "image": image, "name": name, "model_dir": str(model_dir),
+                              "environ": environment})
+        return specs
 
     def _effective(self, server_params: dict) -> tuple[int, int, str]:
         """Request value > the container's /execution-parameters > defaults (MCT 1, 6 MB) [docs/batch-transform-reference.md, section 2]."""
@@ -276,12 +329,21 @@ class TransformRun:
         from sagemaker_offline.xgboost_container import XGBoostServer
 
         p = self.params
-        image, model_url, model_env = self._container()
-        model_dir = self._unpack_model(model_url)
-        environ = self._environ(model_env)
-        self.trace.environment = dict(environ)
         instance_cpus = instance_types.vcpus(p["TransformResources"]["InstanceType"])
-        probe = XGBoostServer(model_dir, image, environ, cpu_count=instance_cpus).execution_parameters()
+        containers = self._framework_containers()
+        if containers is None:  # the built-in XGBoost container alone
+            image, model_url, model_env = self._container()
+            model_dir = self._unpack_model(model_url)
+            environ = self._environ(model_env)
+            probe = XGBoostServer(model_dir, image, environ, cpu_count=instance_cpus).execution_parameters()
+        else:  # script mode and inference pipelines (script_container.py): no /execution-parameters, defaults apply
+            from sagemaker_offline.xgboost_container import Response
+
+            for container in containers:
+                container["environ"] = self._environ(container["environ"])
+            image, model_dir, environ = None, None, dict(containers[0]["environ"])
+            probe = Response(404, b"", "text/html; charset=utf-8")
+        self.trace.environment = dict(environ)
         server_params = json.loads(probe.body) if probe.status == 200 else {}
         mct, mpim, strategy = self._effective(server_params)
         self.trace.max_concurrent_transforms, self.trace.max_payload_mb, self.trace.batch_strategy = mct, mpim, strategy
@@ -335,13 +397,15 @@ class TransformRun:
             raise JobFailure(f"ClientError: Unable to write the output to {p['TransformOutput']['S3OutputPath']}: "
                              f"NoSuchBucket: The specified bucket does not exist ({out_bucket})")
         timeout = (p.get("ModelClientConfig") or {}).get("InvocationsTimeoutInSeconds", 600)
-        base = {"image": image, "model_dir": str(model_dir), "environ": environ,
+        base = {"image": image, "model_dir": str(model_dir) if model_dir else None, "environ": environ,
+                "containers": containers,
                 "content_type": t_input.get("ContentType"), "accept": p["TransformOutput"].get("Accept"),
                 "split_type": split_type, "multi": strategy == "MultiRecord", "limit": mpim * MIB,
                 "concurrency": mct, "workers": _workers(mct, sum(1 for plan in plans if plan)), "invocation_timeout": timeout,
                 "assemble_with": p["TransformOutput"].get("AssembleWith") or "None",
                 "compression": t_input.get("CompressionType") or "None", "data_processing": processing,
                 "vcpus": instance_cpus or 1, "execution_parameters_size": len(probe.body),
+                "execution_parameters_status": probe.status,
                 "parameters_line": parameters_line}
         return self._drive(plans, base, out_bucket, out_prefix, uploaded)
 
@@ -356,7 +420,8 @@ class TransformRun:
         from sagemaker_offline.xgboost_container import startup_events
 
         for index in range(len(plans)):  # every container starts, also on an instance with no object (it sits idle)
-            self.instance_logs[index].write_events(startup_events(base["image"], base["vcpus"]))
+            if base["containers"] is None:  # framework containers' start-up lines are not reproduced
+                self.instance_logs[index].write_events(startup_events(base["image"], base["vcpus"]))
         self._gate("requests")
         # CloudWatch stamps what the container wrote during the requests with one delivery time per batch, so the
         # SDK prints a doubled stream block by block, as in the reference transcripts

@@ -127,7 +127,8 @@ def test_what_cannot_run_offline_is_refused_with_the_reason():
     assert "PROCESSING JOBS 0" in done.stdout and "LEFT []" in done.stdout
 
 
-def test_a_script_mode_training_job_is_refused_as_script_mode_not_blamed_on_hyperparameters():
+def test_script_mode_on_an_image_it_does_not_emulate_is_refused_as_script_mode_not_blamed_on_hyperparameters():
+    # script mode on the scikit-learn and XGBoost framework images runs (tests/test_script_mode.py); others are refused
     done = run('''
         import boto3, botocore
         import sagemaker_offline
@@ -136,7 +137,7 @@ def test_a_script_mode_training_job_is_refused_as_script_mode_not_blamed_on_hype
             s3 = boto3.client("s3")
             s3.create_bucket(Bucket="script-mode-bucket", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
             s3.put_object(Bucket="script-mode-bucket", Key="train/train.csv", Body=b"1,2\\n")
-            image = "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1"
+            image = "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1-cpu-py310"
             try:
                 boto3.client("sagemaker").create_training_job(
                     TrainingJobName="script-mode", RoleArn=aws.role_arn,
