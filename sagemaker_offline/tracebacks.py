@@ -8,6 +8,15 @@ _RICH = "rich.traceback"
 _SHELL_HOOKS = ("_showtraceback", "showtraceback", "showsyntaxerror")
 
 
+def ipython_shell():
+    """The running IPython shell (a notebook's kernel), or None in a plain script or without IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
 def use_ipython_tracebacks() -> bool:
     """Remove rich's hooks from the running IPython shell and sys.excepthook; False outside IPython.
 
@@ -15,11 +24,7 @@ def use_ipython_tracebacks() -> bool:
     """
     if getattr(sys.excepthook, "__module__", "") == _RICH:
         sys.excepthook = sys.__excepthook__
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    shell = ipython_shell()
     if shell is None:
         return False
     for name in _SHELL_HOOKS:
@@ -34,11 +39,7 @@ def restore_mode_after_error_cells() -> bool:
     mode back after itself, so the learner's own later errors show their full traceback; False outside IPython.
 
     A cell holding only `%xmode ...`, which raises nothing, keeps its mode: that is the learner's own choice."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    shell = ipython_shell()
     if shell is None:
         return False
     if getattr(shell, "_course_xmode_restorer", None):

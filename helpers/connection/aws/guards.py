@@ -92,11 +92,9 @@ def _from_kwargs(handler):
 
 def install_error_advice() -> bool:
     """In IPython, print helpers.connection.aws.errors advice under any AWS error a cell raises; False outside IPython."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    from sagemaker_offline.tracebacks import ipython_shell
+
+    shell = ipython_shell()
     if shell is None:
         return False
     from botocore.exceptions import BotoCoreError, ClientError
