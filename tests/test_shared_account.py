@@ -128,11 +128,16 @@ def test_the_instructors_clean_up_removes_every_learners_resources_and_nothing_e
     carla = dataclasses.replace(ana, learner="carla", prefix=learner_prefix("carla"), tags=learner_tags("carla"))
     for course in (ana, carla):
         course.s3_client.put_object(Bucket=course.bucket, Key=f"{course.prefix}/notes.txt", Body=b"notes")
+        # an artifact of the learner's own: ana's trained one may be gone (her clean-up ran), and CreateModel, as on
+        # AWS, refuses model data that is not there
+        artifact = f"{course.prefix}/late-model/model.tar.gz"
+        course.s3_client.put_object(Bucket=course.bucket, Key=artifact, Body=b"a model archive")
         course.sagemaker_client.create_model(
             ModelName=course.named("late-model"), ExecutionRoleArn=course.role, Tags=course.tags,
-            PrimaryContainer={"Image": models.image_uri(course), "ModelDataUrl": classroom["ana"]["model_data"]})
+            PrimaryContainer={"Image": models.image_uri(course), "ModelDataUrl": f"s3://{course.bucket}/{artifact}"})
     dry = aws_resources.clean_up(carla, dry_run=True, quiet=True)
-    assert dry.models == ["late-model-carla"] and dry.s3_objects == [f"{carla.prefix}/notes.txt"]
+    assert dry.models == ["late-model-carla"]
+    assert dry.s3_objects == [f"{carla.prefix}/late-model/model.tar.gz", f"{carla.prefix}/notes.txt"]
     report = aws_resources.clean_up(ana, all_learners=True, quiet=True)
     assert report.models == ["late-model-ana", "late-model-carla"]
     assert report.s3_location.endswith(f"/{COURSE_PREFIX}/")
