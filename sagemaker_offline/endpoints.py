@@ -294,11 +294,7 @@ class EndpointRun:
         """Deleting: the fleet stops at once (billing ends), the record goes DELETE_SECONDS later."""
         from sagemaker_offline.pacing import JobThread, gate
 
-        if self.runner is not None:
-            self.runner.stop_requested.set()
-        with self._lock:
-            fleet, self.fleet = self.fleet, []
-        self._stop_fleet(fleet)
+        self.abandon()
         self._set("Deleting")
         record = self.record
         t0 = logs.service_time()

@@ -40,10 +40,6 @@ class NotOfferedOffline(RuntimeError):
         return [f"{type(self).__name__}: {self}"]
 
 
-def is_latched() -> bool:
-    return _latched
-
-
 def latch() -> None:
     """Offline mode was asked for: from now on nothing reaches AWS until allow_aws()."""
     global _latched

@@ -21,13 +21,27 @@ def quiet_config_log() -> None:
     logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
 
 
+def _once_per_config(validate):
+    """`validate` run once per distinct config: the config file does not change while a notebook runs."""
+    import json
+
+    seen: set[str] = set()
+
+    def validate_once(sagemaker_config: dict = None):
+        key = json.dumps(sagemaker_config, sort_keys=True, default=str)
+        if key not in seen:
+            validate(sagemaker_config)
+            seen.add(key)
+
+    validate_once.course_cached = True
+    return validate_once
+
+
 def cache_v2_config_checks() -> None:
     """SDK v2 validates its config file against a JSON schema on every setting it looks up (~0.07 s, about 18 times
     per transform job, and twice in `Session()`); the file does not change while a notebook runs, so validate each
     distinct config once. Same check and same error as `jsonschema.validate`, without re-checking the SDK's own
     schema against the JSON Schema meta-schema each time (~0.1-0.2 s per call)."""
-    import json
-
     import jsonschema
     import sagemaker.config.config
     import sagemaker.utils
@@ -36,17 +50,13 @@ def cache_v2_config_checks() -> None:
         return
     schema = sagemaker.config.config.SAGEMAKER_PYTHON_SDK_CONFIG_SCHEMA
     validator = jsonschema.validators.validator_for(schema)(schema)
-    seen: set[str] = set()
 
-    def validate_once(sagemaker_config: dict = None):
-        key = json.dumps(sagemaker_config, sort_keys=True, default=str)
-        if key not in seen:
-            error = jsonschema.exceptions.best_match(validator.iter_errors(sagemaker_config))
-            if error is not None:
-                raise error
-            seen.add(key)
+    def validate(sagemaker_config: dict = None):
+        error = jsonschema.exceptions.best_match(validator.iter_errors(sagemaker_config))
+        if error is not None:
+            raise error
 
-    validate_once.course_cached = True
+    validate_once = _once_per_config(validate)
     sagemaker.utils.validate_sagemaker_config = validate_once
     sagemaker.config.config.validate_sagemaker_config = validate_once  # load_sagemaker_config, in Session()
 
@@ -55,8 +65,6 @@ def cache_v3_config_checks() -> None:
     """v3 validates its config file against a JSON schema (with a schema check first) every time a resource reads its
     defaults: ~0.5 s each, 11 times per ModelTrainer.train. The file does not change while a notebook runs, so validate
     each distinct config once, as cache_v2_config_checks does for v2."""
-    import json
-
     import sagemaker.core.config.config as config_module
     import sagemaker.core.helper.session_helper as session_helper
     from sagemaker.core.config.config_manager import SageMakerConfig
@@ -64,15 +72,7 @@ def cache_v3_config_checks() -> None:
     original = SageMakerConfig.validate_sagemaker_config
     if getattr(original, "course_cached", False):
         return
-    seen: set[str] = set()
-
-    def validate_once(sagemaker_config: dict = None):
-        key = json.dumps(sagemaker_config, sort_keys=True, default=str)
-        if key not in seen:
-            original(sagemaker_config)
-            seen.add(key)
-
-    validate_once.course_cached = True
+    validate_once = _once_per_config(original)
     SageMakerConfig.validate_sagemaker_config = staticmethod(validate_once)
     config_module.validate_sagemaker_config = validate_once
     session_helper.validate_sagemaker_config = validate_once
