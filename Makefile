@@ -92,9 +92,10 @@ offline-shell: $(STAMP)
 lab-v3: $(STAMP_V3)
 	$(VENV_V3)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/
 
-bench: $(STAMP)
+bench: $(STAMP) $(STAMP_V3)
 	$(PY) tools/bench.py
 	$(PY) tools/bench_setup.py
+	$(PY) tools/bench_tracks.py
 
 # requirements.lock: the exact versions of the working .venv, after a change to requirements.txt
 lock:
