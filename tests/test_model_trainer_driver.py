@@ -33,11 +33,12 @@ from sklearn.preprocessing import StandardScaler
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--with_mean", type=int)
+    parser.add_argument("--fail")
     args = parser.parse_args()
     train = os.environ["SM_CHANNEL_TRAIN"]
     frame = pd.concat(pd.read_csv(os.path.join(train, n), header=None) for n in sorted(os.listdir(train)))
     print(f"fitted on {len(frame)} rows, with_mean={args.with_mean}, hosts={os.environ['SM_HOSTS']}, cwd={os.path.basename(os.getcwd())}")
-    if os.environ.get("SM_HP_FAIL"):
+    if args.fail:
         raise ValueError("planted failure in featurize.py")
     joblib.dump(StandardScaler().fit(frame.iloc[:, 1:]), os.path.join(os.environ["SM_MODEL_DIR"], "scaler.joblib"))
 """
@@ -126,7 +127,7 @@ def test_a_raising_entry_script_fails_the_job_with_the_drivers_failure_text_and_
     job = report["raising"]
     assert job["status"] == "Failed" and "FailedStatusError" in job["error"]
     assert job["reason"].startswith("AlgorithmError: Traceback (most recent call last):")
-    assert "returned non-zero exit status 1" in job["reason"]  # basic_script_driver: CalledProcessError's traceback
+    assert "featurize.py', '--fail', 'yes']' returned non-zero exit status 1" in job["reason"]  # CalledProcessError
     log = "\n".join(job["log"])
     assert "ValueError: planted failure in featurize.py" in log
     assert "An error occurred with exit code 1" in log
