@@ -286,8 +286,9 @@ class Pass:
         return sum(len(sections[name]) for name in self.notebooks)
 
 
-# The instructor's short path: train (01), the lesson's SDK demo (02) and batch against an endpoint (07).
-INSTRUCTOR_PATH = ("01_prepare_and_train.ipynb", "02_batch_transform_sdk.ipynb", "07_batch_transform_or_endpoint.ipynb")
+# The instructor's short path on AWS: the course model (01), then the lesson's SDK demo (02) and the console's job (08)
+# side by side; docs/instructor-guide.md runs the rest offline.
+INSTRUCTOR_PATH = ("01_prepare_and_train.ipynb", "02_batch_transform_sdk.ipynb", "08_console_walkthrough.ipynb")
 TARGET_MINUTES = {"full": 45, "instructor": 20}
 
 
