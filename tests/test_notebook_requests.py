@@ -278,7 +278,7 @@ def test_changing_the_instance_type_setting_changes_every_request(path, tmp_path
     """COURSE_INSTANCE_TYPE (helpers/connection/names.py) is the one place a learner with no quota for ml.m4.xlarge changes: every
     job and endpoint a notebook starts then asks for the type set there."""
     monkeypatch.setenv("COURSE_INSTANCE_TYPE", OTHER_TYPE)
-    requests, _ = _run_recorded(path, tmp_path / "requests.jsonl")
+    requests, _, _ = _run_recorded(path, tmp_path / "requests.jsonl")
     starting = [r for r in requests if _instance_types(r) and not _names(r["params"]) & INTENDED["invalid"]]
     assert starting or "console" in path.stem or "clean_up" in path.stem, "no request that starts instances"
     wrong = [(r["operation"], sorted(_names(r["params"])), _instance_types(r)) for r in starting
