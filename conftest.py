@@ -1,5 +1,6 @@
 """Repository-wide pytest hook: nbval runs the course's own notebooks only (the index in notebooks/course.json), each in
-its own environment: the v2 notebooks under .venv (SDK v2), the v3 appendix under .venv-v3 (`make test` runs both)."""
+its own environment: the v2 track (notebooks/) under .venv (SDK v2), the v3 track (notebooks/sdk-v3/) and the v3
+appendix under .venv-v3 and the Studio-image replicas (SDK v3); `make test` runs them all."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,11 +21,11 @@ def _environment() -> str:
 def pytest_ignore_collect(collection_path, config):
     """A learner's duplicate ("02_...-Copy1.ipynb") or experiment in notebooks/ is not part of the course: skip it.
     So is a notebook of the other environment: v2 and v3 cannot share one."""
-    path = Path(collection_path)
-    if path.suffix == ".ipynb" and path.parent == NOTEBOOKS:
-        from helpers.course.index import course_notebooks
+    path = Path(collection_path).resolve()
+    if path.suffix == ".ipynb" and path.is_relative_to(NOTEBOOKS):
+        from helpers.course.index import course_notebooks, notebook_path
 
-        return path.name not in {nb["file"] for nb in course_notebooks(_environment())}
+        return path not in {notebook_path(nb).resolve() for nb in course_notebooks(_environment())}
     return None
 
 

@@ -81,7 +81,7 @@ def test_v2_setup_cell_under_v3_says_in_one_line_what_to_do(cell):
     assert len(shown) == 1, f"expected one line of advice, got:\n{done.stdout}"
     advice = shown[0]
     assert advice.startswith("CourseSetupError: This kernel has SageMaker Python SDK 3."), advice
-    for hint in (".venv", "make lab", "A1_sdk_v3.ipynb", "docs/running-on-aws.md", "Do not install SDK v2"):
+    for hint in (".venv", "make lab", "notebooks/sdk-v3/", "same name", "Do not install SDK v2"):
         assert hint in advice, f"{hint!r} missing from: {advice}"
     assert "pip install 'sagemaker" not in advice  # never the downgrade of a Studio image's SDK
     assert "Traceback" not in done.stdout and "helpers/" not in done.stdout  # no frames of the kit

@@ -30,7 +30,7 @@ def run(path: Path, in_place: bool) -> tuple[bool, float, str]:
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # timing of an earlier run: noise in every diff
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(NOTEBOOKS)}},
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(path.parent)}},
                             extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no transport notice per notebook
     started = time.time()
     try:
@@ -45,10 +45,25 @@ def run(path: Path, in_place: bool) -> tuple[bool, float, str]:
         import solutions  # tools/solutions.py: the committed notebook keeps no solution's output
 
         solutions.hide(notebook)
-    target = path if in_place and ok else BUILD / path.name
+    target = path if in_place and ok else BUILD / (path.relative_to(NOTEBOOKS) if path.is_relative_to(NOTEBOOKS) else path.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
     return ok, seconds, error
+
+
+def environment() -> str:
+    """The course environment this interpreter is: "v3" where SDK v3 is installed, else "v2"."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return "v3" if version("sagemaker").startswith("3.") else "v2"
+    except PackageNotFoundError:
+        return "v2"
+
+
+def shown(path: Path) -> str:
+    """A notebook's name as the report shows it: relative to notebooks/ (sdk-v3/02_... for the v3 track)."""
+    return str(path.relative_to(NOTEBOOKS)) if path.is_relative_to(NOTEBOOKS) else path.name
 
 
 def main() -> int:
@@ -64,7 +79,11 @@ def main() -> int:
 
     record_settings()  # the learner id and settings the committed outputs show, whoever runs it
 
-    paths = [Path(p).resolve() for p in args.notebooks] or [NOTEBOOKS / nb["file"] for nb in course_notebooks("v2")]
+    from helpers.course.index import notebook_path
+
+    # by default the track of this environment: SDK v2 (.venv) runs notebooks/, SDK v3 (.venv-v3, a Studio image's
+    # kernel) runs notebooks/sdk-v3/ and the v3 appendix
+    paths = [Path(p).resolve() for p in args.notebooks] or [notebook_path(nb) for nb in course_notebooks(environment())]
     if not paths:
         print("No notebooks found in notebooks/.")
         return 1
@@ -78,7 +97,7 @@ def main() -> int:
             ok, seconds, error = future.result()
             failed += not ok
             status = "ok    " if ok else "FAILED"
-            print(f"{status} {seconds:6.1f} s  {path.name}" + (f"  -- {error}" if error else ""), flush=True)
+            print(f"{status} {seconds:6.1f} s  {shown(path)}" + (f"  -- {error}" if error else ""), flush=True)
     where = "notebooks/ (in place)" if args.in_place else "build/notebooks/"
     print(f"{len(paths) - failed} of {len(paths)} notebooks ran offline in {time.time() - total:.1f} s "
           f"({jobs} at a time); executed copies in {where}.")

@@ -47,6 +47,10 @@ class Course:
     tags: list = field(default_factory=lambda: [dict(t) for t in COURSE_TAGS])
     learner: str = ""
     instance_type: str = field(default_factory=lambda: choose_instance_type())
+    # SDK v3 only (helpers.connection.sdk_v3): the tags as sagemaker.core's classes spell them, and what to pass to
+    # the v3 Transformer (None on an SDK whose Transformer fails on tags)
+    core_tags: list = field(default_factory=list)
+    transformer_tags: list | None = None
 
     def named(self, base: str) -> str:
         """`<base>-<learner>`: a name base (for `name_from_base` or `base_job_name`) that says whose resource it is."""
@@ -102,10 +106,10 @@ def check_versions() -> None:
                                "course folder, or `pip install -r requirements.txt` in this environment.") from None
     if sdk.startswith("3."):  # `pip install sagemaker` gives v3, which removed the lesson's Model/Estimator/Transformer
         raise CourseSetupError(f"This kernel has SageMaker Python SDK {sdk}, but this notebook uses v2 (the lesson's "
-                               "API, removed in v3): in this kernel open the v3 notebook, notebooks/A1_sdk_v3.ipynb; "
-                               "for this one pick the course's v2 kernel (`make lab`, .venv; in Studio a course kernel "
-                               "of its own, docs/running-on-aws.md). Do not install SDK v2 into this kernel: it would "
-                               "downgrade the SDK the image's other tools use.")
+                               "API, removed in v3). In this kernel, take the v3 track: open the notebook of the same "
+                               "name in notebooks/sdk-v3/ (it teaches the same steps with v3's calls); this one runs in "
+                               "the course's v2 kernel (`make lab`, .venv). Do not install SDK v2 into this kernel: it "
+                               "would downgrade the SDK the image's other tools use.")
     if not sdk.startswith("2."):
         raise CourseSetupError(f"The course teaches the SageMaker Python SDK v2 (the lesson's API); this kernel has "
                                f"{sdk}. Install v2 with: pip install 'sagemaker>=2.257,<3'.")
