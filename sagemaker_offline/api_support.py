@@ -33,6 +33,8 @@ RUNS = {
     "DescribeEndpoint": "the endpoint's real status, variants and FailureReason",
     "UpdateEndpoint": "Updating: a new fleet for the new config, then InService",
     "DeleteEndpoint": "Deleting: the serving processes end, then the endpoint is gone",
+    "DescribeEndpointConfig": "the config as CreateEndpointConfig recorded it, without the empty fields moto adds "
+                              "(AWS omits them)",
 }
 
 # sagemaker-runtime operations the runtime really runs (endpoints.runtime_handlers).

@@ -494,6 +494,24 @@ def _error(status: int, code: str, message: str, **fields) -> tuple:
         {"message": message, **fields})
 
 
+def _describe_endpoint_config(original):
+    """moto answers `DataCaptureConfig: {}` for a config created without one. AWS omits the field (optional in
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpointConfig.html), and botocore's model
+    requires InitialSamplingPercentage, DestinationS3Uri and CaptureOptions in any DataCaptureConfig, so SDK v3's
+    `EndpointConfig.get` rejects the empty one (notebooks/sdk-v3/07_batch_transform_or_endpoint.ipynb, Step 3e)."""
+    def handler(self) -> Any:
+        from moto.core.responses import ActionResult
+
+        result = original(self)
+        body = result.result if isinstance(result, ActionResult) else None
+        if isinstance(body, dict):
+            return ActionResult({key: value for key, value in body.items()
+                                 if not (key in ("DataCaptureConfig", "AsyncInferenceConfig") and not value)})
+        return result
+
+    return handler
+
+
 def response_handlers(aws) -> dict[str, Callable]:
     """The moto SageMakerResponse methods this module replaces, by name."""
     from moto.sagemaker.responses import SageMakerResponse
@@ -501,6 +519,7 @@ def response_handlers(aws) -> dict[str, Callable]:
     return {
         "create_endpoint": _create_endpoint(aws, SageMakerResponse.create_endpoint),
         "describe_endpoint": _describe_endpoint(aws, SageMakerResponse.describe_endpoint),
+        "describe_endpoint_config": _describe_endpoint_config(SageMakerResponse.describe_endpoint_config),
         "delete_endpoint": _delete_endpoint(aws),
         "update_endpoint": _update_endpoint(aws),
     }

@@ -451,3 +451,39 @@ def test_the_cli_option_column_names_options_the_real_aws_cli_accepts():
     by_label = {f.label: f.cli_option for f in console.CONSOLE_FIELDS}
     assert by_label["S3 location"] == "--transform-input DataSource={S3DataSource={S3Uri=...}}"
     assert by_label["Max payload size (MB)"] == "--max-payload-in-mb"
+
+
+# --- the SDK v3 track (notebooks/sdk-v3/08_console_walkthrough.ipynb) ---------------------------------------------
+
+V3_NOTEBOOK = NOTEBOOK.parent / "sdk-v3" / NOTEBOOK.name
+
+
+def test_every_field_that_reaches_the_request_names_its_v3_argument():
+    for field in (*console.CONSOLE_FIELDS, *console.MODEL_FIELDS):
+        assert bool(field.v3) == bool(field.api_path), field.label
+
+
+def test_the_v3_code_uses_the_argument_each_table_row_names():
+    text = console.sdk_equivalent(FULL_FORM, console.demo_model_form(), track="v3")
+    assert "Model.create(" in text and "Transformer(" in text and "transformer.transform(" in text
+    assert "model.transformer(" not in text and "from sagemaker.model" not in text
+    for field in console.CONSOLE_FIELDS:
+        argument = field.v3.split("(")[1].rstrip(")")
+        if field.label in FULL_FORM or field.label == "Model name":
+            assert f"    {argument}=" in text, field.label
+    for field in console.MODEL_FIELDS:
+        if field.v3 and field.label in console.demo_model_form():
+            assert f"{field.v3.split('(')[1].rstrip(')')}=" in text, field.label
+
+
+def test_the_v3_notebook_shows_the_v3_tables_and_prints_the_v3_code():
+    nb = json.loads(V3_NOTEBOOK.read_text())
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert console.fields_markdown(track="v3") in markdown
+    assert console.fields_markdown(model=True, track="v3") in markdown
+    assert console.fields_markdown() not in markdown
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1))
+    printed = json.dumps([c["outputs"] for c in code])
+    assert "Model.create(" in printed and "model.transformer(" not in printed
+    assert not re.search(r"/root|/home/|/work/|0x[0-9a-f]{6,}", printed)

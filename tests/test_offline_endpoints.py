@@ -235,6 +235,14 @@ def test_deleting_goes_through_deleting_and_ends_every_serving_process(course, c
     assert sm.describe_endpoint_config(EndpointConfigName=config_name)["EndpointConfigName"] == config_name
 
 
+def test_a_config_made_without_data_capture_is_described_without_it(course, config_name):
+    """AWS omits an optional field that was not set; moto's `DataCaptureConfig: {}` broke SDK v3's EndpointConfig.get
+    (botocore requires three members in any DataCaptureConfig): notebooks/sdk-v3/07 deletes its config that way."""
+    config = course.sagemaker_client.describe_endpoint_config(EndpointConfigName=config_name)
+    assert "DataCaptureConfig" not in config and "AsyncInferenceConfig" not in config
+    assert config["ProductionVariants"][0]["InitialInstanceCount"] == 1
+
+
 # -- invocations ----------------------------------------------------------------------------------------------------
 def test_csv_rows_get_the_predictions_xgboost_gives_on_the_model_file(course, endpoint, runtime, course_data,
                                                                     booster):

@@ -365,3 +365,50 @@ def test_clean_up_finds_everything_the_v3_track_makes():
     done = run_v3(V3_TRACK_CLEAN_UP, timeout=600)
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     assert "CLEANED 2 " in done.stdout, done.stdout[-2000:]
+CONSOLE_V3_CODE = r"""
+from helpers.connection import sdk_v3
+from helpers.course import console, models
+
+import helpers
+
+course = sdk_v3.connect(quiet=True)
+course_data = models.upload_course_data(course)
+model_form = {**console.demo_model_form(), "Model name": "console-v3-model", "IAM role": course.role,
+              "Location of model artifacts": models.course_model_data(course, course_data)}
+form = {**console.demo_form(), "Job name": "console-v3-job", "Model name": "console-v3-model",
+        "S3 location": course.s3_uri("test") + "/", "S3 output path": course.s3_uri("console-v3") + "/",
+        "Max concurrent transforms": 2, "Max payload size (MB)": 1, "Batch strategy": "MultiRecord",
+        "Environment variables": {"COURSE": "1"}, "Accept": "text/csv"}
+code = console.sdk_equivalent(form, model_form, session_variable="session", wait=False, track="v3")
+exec(code, {"session": course.session})
+
+
+def contains(got, want, where=""):
+    if isinstance(want, dict):
+        for key, value in want.items():
+            assert key in got, f"{where}{key} missing from {got}"
+            contains(got[key], value, f"{where}{key}.")
+    else:
+        assert got == want, f"{where}: SageMaker has {got!r}, the form sends {want!r}"
+
+
+sm = course.sagemaker_client
+request = console.console_request(form)
+job = sm.describe_transform_job(TransformJobName="console-v3-job")
+contains(job, {key: value for key, value in request.items() if key != "Tags"})
+assert sm.list_tags(ResourceArn=job["TransformJobArn"])["Tags"] == request["Tags"]
+model = sm.describe_model(ModelName="console-v3-model")
+contains(model, console.console_model_request(model_form))
+assert "Environment" not in model["PrimaryContainer"]  # Model.create sends only what it is given
+sm.get_waiter("transform_job_completed_or_stopped").wait(TransformJobName="console-v3-job")
+assert sm.describe_transform_job(TransformJobName="console-v3-job")["TransformJobStatus"] == "Completed"
+helpers.offline.stop()
+print("ok")
+"""
+
+
+def test_the_console_notebooks_v3_code_sends_the_forms_requests():
+    """notebooks/sdk-v3/08 prints console.sdk_equivalent(..., track="v3"): run offline, it creates the model and the job
+    the forms' requests describe, field for field."""
+    done = run_v3(CONSOLE_V3_CODE, timeout=600)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), (done.stdout + done.stderr)[-3000:]

@@ -69,6 +69,7 @@ class ConsoleField:
     required: bool = False  # the API refuses the request without it
     to_api: tuple = ()  # (console choice, API value) pairs where the two differ
     source: str = UNVERIFIED  # where the label was checked
+    v3: str | None = None  # the SDK v3 call and argument that set it, for the v3 track: "Transformer(strategy)"
 
     @property
     def cli_option(self) -> str | None:
@@ -97,70 +98,78 @@ def _s3(suffix: str) -> str:
 # The "Create batch transform job" form, in the order the console shows it.
 CONSOLE_FIELDS: tuple[ConsoleField, ...] = (
     ConsoleField("Job name", SECTION_JOB, "TransformJobName", "transformer.transform", "job_name",
-                 DEMO_JOB_NAME, required=True, source=DG_BT_CONSOLE),
+                 DEMO_JOB_NAME, required=True, source=DG_BT_CONSOLE, v3="transformer.transform(job_name)"),
     ConsoleField("Model name", SECTION_JOB, "ModelName", "Model", "name",
-                 DEMO_MODEL_NAME, required=True, source=DG_BT_CONSOLE),
+                 DEMO_MODEL_NAME, required=True, source=DG_BT_CONSOLE, v3="Transformer(model_name)"),
     ConsoleField("Instance type", SECTION_JOB, "TransformResources.InstanceType", "model.transformer", "instance_type",
-                 DEFAULT_INSTANCE_TYPE, kind="choice", required=True, source=DG_BT_CONSOLE),
+                 DEFAULT_INSTANCE_TYPE, kind="choice", required=True, source=DG_BT_CONSOLE,
+                 v3="Transformer(instance_type)"),
     ConsoleField("Instance count", SECTION_JOB, "TransformResources.InstanceCount", "model.transformer",
-                 "instance_count", 1, kind="int", required=True, source=DG_BT_CONSOLE),
+                 "instance_count", 1, kind="int", required=True, source=DG_BT_CONSOLE,
+                 v3="Transformer(instance_count)"),
     ConsoleField("Max concurrent transforms", SECTION_JOB_MORE, "MaxConcurrentTransforms", "model.transformer",
-                 "max_concurrent_transforms", kind="int", source=DG_BT_TUNING),
+                 "max_concurrent_transforms", kind="int", source=DG_BT_TUNING,
+                 v3="Transformer(max_concurrent_transforms)"),
     ConsoleField("Max payload size (MB)", SECTION_JOB_MORE, "MaxPayloadInMB", "model.transformer", "max_payload",
-                 kind="int", source=DG_BT_TUNING),
+                 kind="int", source=DG_BT_TUNING, v3="Transformer(max_payload)"),
     ConsoleField("Batch strategy", SECTION_JOB_MORE, "BatchStrategy", "model.transformer", "strategy",
-                 allowed=("MultiRecord", "SingleRecord"), kind="choice", source=DG_BT_TUNING),
+                 allowed=("MultiRecord", "SingleRecord"), kind="choice", source=DG_BT_TUNING,
+                 v3="Transformer(strategy)"),
     ConsoleField("Environment variables", SECTION_JOB, "Environment", "model.transformer", "env",
-                 kind="pairs", source=DG_BT_CONSOLE),
+                 kind="pairs", source=DG_BT_CONSOLE, v3="Transformer(env)"),
     ConsoleField("S3 data type", SECTION_INPUT, "TransformInput.DataSource.S3DataSource.S3DataType",
                  "transformer.transform", "data_type", "S3Prefix", allowed=("ManifestFile", "S3Prefix"),
-                 default="ManifestFile", kind="choice", required=True, source=DG_BT_CONSOLE),
+                 default="ManifestFile", kind="choice", required=True, source=DG_BT_CONSOLE,
+                 v3="transformer.transform(data_type)"),
     ConsoleField("Split type", SECTION_INPUT, "TransformInput.SplitType", "transformer.transform", "split_type",
                  "Line", allowed=("None", "Line", "RecordIO", "TFRecord"), default="None", kind="choice",
-                 source=DG_AUTOPILOT),
+                 source=DG_AUTOPILOT, v3="transformer.transform(split_type)"),
     ConsoleField("Compression", SECTION_INPUT, "TransformInput.CompressionType", "transformer.transform",
-                 "compression_type", allowed=("None", "Gzip"), default="None", kind="choice", source=DG_AUTOPILOT),
+                 "compression_type", allowed=("None", "Gzip"), default="None", kind="choice", source=DG_AUTOPILOT,
+                 v3="transformer.transform(compression_type)"),
     ConsoleField("Content type", SECTION_INPUT, "TransformInput.ContentType", "transformer.transform",
-                 "content_type", "text/csv", source=DG_BT_CONSOLE),
+                 "content_type", "text/csv", source=DG_BT_CONSOLE, v3="transformer.transform(content_type)"),
     ConsoleField("S3 location", SECTION_INPUT, "TransformInput.DataSource.S3DataSource.S3Uri",
-                 "transformer.transform", "data", _s3("test/"), required=True, source=DG_BT_CONSOLE),
+                 "transformer.transform", "data", _s3("test/"), required=True, source=DG_BT_CONSOLE,
+                 v3="transformer.transform(data)"),
     ConsoleField("S3 output path", SECTION_OUTPUT, "TransformOutput.S3OutputPath", "model.transformer",
-                 "output_path", _s3("batch-transform-console/"), required=True),
+                 "output_path", _s3("batch-transform-console/"), required=True, v3="Transformer(output_path)"),
     ConsoleField("Encryption key", SECTION_OUTPUT, "TransformOutput.KmsKeyId", "model.transformer",
-                 "output_kms_key", source=DG_BT_CONSOLE),
+                 "output_kms_key", source=DG_BT_CONSOLE, v3="Transformer(output_kms_key)"),
     ConsoleField("Accept", SECTION_OUTPUT, "TransformOutput.Accept", "model.transformer", "accept",
-                 source=DG_BT_CONSOLE),
+                 source=DG_BT_CONSOLE, v3="Transformer(accept)"),
     ConsoleField("Assemble with", SECTION_OUTPUT, "TransformOutput.AssembleWith", "model.transformer",
-                 "assemble_with", "Line", allowed=("None", "Line"), kind="choice"),
+                 "assemble_with", "Line", allowed=("None", "Line"), kind="choice", v3="Transformer(assemble_with)"),
     ConsoleField("Input filter", SECTION_FILTERS, "DataProcessing.InputFilter", "transformer.transform",
-                 "input_filter"),
+                 "input_filter", v3="transformer.transform(input_filter)"),
     ConsoleField("Join source", SECTION_FILTERS, "DataProcessing.JoinSource", "transformer.transform",
-                 "join_source", allowed=("None", "Input"), kind="choice"),
+                 "join_source", allowed=("None", "Input"), kind="choice", v3="transformer.transform(join_source)"),
     ConsoleField("Output filter", SECTION_FILTERS, "DataProcessing.OutputFilter", "transformer.transform",
-                 "output_filter"),
+                 "output_filter", v3="transformer.transform(output_filter)"),
     ConsoleField("Tags", SECTION_TAGS, "Tags", "model.transformer", "tags",
-                 {COURSE_TAG_KEY: COURSE_TAG_VALUE}, kind="pairs", source=DG_BT_CONSOLE),
+                 {COURSE_TAG_KEY: COURSE_TAG_VALUE}, kind="pairs", source=DG_BT_CONSOLE, v3="Transformer(tags)"),
 )
 
 # The "Create model" form, for a single built-in container.
 MODEL_FIELDS: tuple[ConsoleField, ...] = (
     ConsoleField("Model name", SECTION_MODEL, "ModelName", "Model", "name", DEMO_MODEL_NAME, required=True,
-                 source=DG_MODEL_CONSOLE),
+                 source=DG_MODEL_CONSOLE, v3="Model.create(model_name)"),
     ConsoleField("IAM role", SECTION_MODEL, "ExecutionRoleArn", "Model", "role",
-                 "arn:aws:iam::{account_id}:role/" + DEMO_ROLE_NAME, required=True, source=DG_MODEL_CONSOLE),
+                 "arn:aws:iam::{account_id}:role/" + DEMO_ROLE_NAME, required=True, source=DG_MODEL_CONSOLE,
+                 v3="Model.create(execution_role_arn)"),
     ConsoleField("Container input options", SECTION_CONTAINER, None, None, None, SINGLE_MODEL_INPUT,
                  allowed=(SINGLE_MODEL_INPUT,), default=SINGLE_MODEL_INPUT, kind="choice", source=DG_MODEL_CONSOLE),
     ConsoleField("Provide model artifacts and inference image options", SECTION_CONTAINER, "PrimaryContainer.Mode",
                  None, None, allowed=("Use a single model", "Use multiple models"), default="Use a single model",
                  kind="choice", to_api=(("Use a single model", "SingleModel"), ("Use multiple models", "MultiModel")),
-                 source=DG_MODEL_CONSOLE),
+                 source=DG_MODEL_CONSOLE, v3="ContainerDefinition(mode)"),
     ConsoleField("Location of inference code image", SECTION_CONTAINER, "PrimaryContainer.Image", "Model",
-                 "image_uri", DEMO_IMAGE_URI, required=True, source=DG_MODEL_CONSOLE),
+                 "image_uri", DEMO_IMAGE_URI, required=True, source=DG_MODEL_CONSOLE, v3="ContainerDefinition(image)"),
     ConsoleField("Location of model artifacts", SECTION_CONTAINER, "PrimaryContainer.ModelDataUrl", "Model",
                  "model_data", _s3(DEMO_MODEL_KEY),
-                 source=DG_MODEL_CONSOLE),
+                 source=DG_MODEL_CONSOLE, v3="ContainerDefinition(model_data_url)"),
     ConsoleField("Environment variables", SECTION_CONTAINER, "PrimaryContainer.Environment", "Model", "env",
-                 kind="pairs", source=DG_MODEL_CONSOLE),
+                 kind="pairs", source=DG_MODEL_CONSOLE, v3="ContainerDefinition(environment)"),
 )
 
 
@@ -490,13 +499,17 @@ def print_console_model_request(form: Mapping[str, Any]) -> None:
 
 
 def sdk_equivalent(form: Mapping[str, Any], model_form: Mapping[str, Any] | None = None, *,
-                   session_variable: str | None = None, wait: bool = True) -> str:
-    """SageMaker Python SDK v2 code that submits the same CreateTransformJob request as `form`.
+                   session_variable: str | None = None, wait: bool = True, track: str = "v2") -> str:
+    """SageMaker Python SDK code that submits the same CreateTransformJob request as `form` (v2, or v3 with
+    `track="v3"`: notebooks/sdk-v3/08_console_walkthrough.ipynb).
 
-    With `model_form` it is the lesson's Model -> model.transformer -> transformer.transform; without it, a
-    Transformer for the existing model named in the form. `session_variable` adds `sagemaker_session=<name>`;
-    `wait=False` adds `wait=False, logs=False` so the call returns once the job is created.
+    With `model_form` it is the lesson's Model -> model.transformer -> transformer.transform (v3: Model.create ->
+    Transformer -> transformer.transform); without it, a Transformer for the existing model named in the form.
+    `session_variable` adds `sagemaker_session=<name>`; `wait=False` adds `wait=False, logs=False` so the call
+    returns once the job is created.
     """
+    if track == "v3":
+        return _sdk_v3_equivalent(form, model_form, session_variable=session_variable, wait=wait)
     request = console_request(form)
     values = {f.label: _get_path(request, f.api_path) for f in CONSOLE_FIELDS}
     session = {"sagemaker_session": _Code(session_variable)} if session_variable else {}
@@ -525,6 +538,59 @@ def sdk_equivalent(form: Mapping[str, Any], model_form: Mapping[str, Any] | None
     return "\n".join(lines)
 
 
+def _sdk_v3_equivalent(form: Mapping[str, Any], model_form: Mapping[str, Any] | None, *,
+                       session_variable: str | None, wait: bool) -> str:
+    """SDK v3's code for the same requests: `Model.create` (the CreateModel fields in snake_case, the container as a
+    `ContainerDefinition`), then `sagemaker.core.transformer.Transformer`, whose arguments are v2's."""
+    request = console_request(form)
+    values = {f.label: _get_path(request, f.api_path) for f in CONSOLE_FIELDS}
+    lines = []
+    model_name: Any = request["ModelName"]
+    if model_form is not None:
+        model_request = _matching_model_request(request, model_form)
+        container = model_request["PrimaryContainer"]
+        shapes = {"Image": "image", "ModelDataUrl": "model_data_url", "Environment": "environment", "Mode": "mode"}
+        inner = "".join(f"        {shapes[key]}={_literal(value)},\n" for key, value in container.items())
+        model_args = {"model_name": model_request["ModelName"],
+                      "primary_container": _Code(f"ContainerDefinition(\n{inner}    )"),
+                      "execution_role_arn": model_request["ExecutionRoleArn"]}
+        if session_variable:  # a resource class takes the boto3 session and region, not the SDK's Session
+            model_args.update(session=_Code(f"{session_variable}.boto_session"),
+                              region=_Code(f"{session_variable}.boto_region_name"))
+        lines += ["from sagemaker.core.resources import Model", "from sagemaker.core.shapes import ContainerDefinition",
+                  "from sagemaker.core.transformer import Transformer", "",
+                  _call("model = Model.create", model_args, V3_ARGUMENT_ORDER), ""]
+        model_name = _Code("model.model_name")
+    else:
+        lines += ["from sagemaker.core.transformer import Transformer", ""]
+    session = {"sagemaker_session": _Code(session_variable)} if session_variable else {}
+    transformer_args = {"model_name": model_name, **_args(values, "model.transformer"), **session}
+    transform_args = _args(values, "transformer.transform")
+    if not wait:
+        transform_args.update(wait=False, logs=False)
+    lines += [_call("transformer = Transformer", transformer_args, V3_ARGUMENT_ORDER), "",
+              _call("transformer.transform", transform_args, V3_ARGUMENT_ORDER)]
+    return "\n".join(lines)
+
+
+def _matching_model_request(request: Mapping[str, Any], model_form: Mapping[str, Any]) -> dict:
+    model_request = console_model_request(model_form)
+    if model_request["ModelName"] != request["ModelName"]:
+        raise ConsoleFormError(f'The job form uses the model "{request["ModelName"]}" but the model form '
+                               f'creates "{model_request["ModelName"]}": give both the same Model name.')
+    return model_request
+
+
+# Keyword order of SDK v3's Model.create and of sagemaker.core.transformer.Transformer (v2's order after model_name).
+V3_ARGUMENT_ORDER = (
+    "model_name", "primary_container", "execution_role_arn", "session", "region",
+    "instance_count", "instance_type", "strategy", "assemble_with", "output_path", "output_kms_key",
+    "accept", "max_concurrent_transforms", "max_payload", "tags", "env", "sagemaker_session",
+    "data", "data_type", "content_type", "compression_type", "split_type", "job_name", "input_filter",
+    "output_filter", "join_source", "wait", "logs",
+)
+
+
 # Keyword order of the SDK v2 signatures (Model.__init__, Model.transformer, Transformer.transform), as in the lesson.
 SDK_ARGUMENT_ORDER = (
     "image_uri", "model_data", "role", "env", "name", "sagemaker_session",
@@ -544,9 +610,10 @@ def _args(values: Mapping[str, Any], call: str) -> dict:
             if f.sdk_call == call and values.get(f.label) is not None}
 
 
-def _call(head: str, kwargs: Mapping[str, Any]) -> str:
+def _call(head: str, kwargs: Mapping[str, Any], order: tuple = ()) -> str:
+    order = order or SDK_ARGUMENT_ORDER
     lines = [f"{head}("]
-    for name, value in sorted(kwargs.items(), key=lambda item: SDK_ARGUMENT_ORDER.index(item[0])):
+    for name, value in sorted(kwargs.items(), key=lambda item: order.index(item[0])):
         lines.append(f"    {name}={_literal(value)},")
     return "\n".join(lines + [")"])
 
@@ -564,9 +631,9 @@ def _get_path(request: Mapping[str, Any], path: str | None) -> Any:
 
 
 def fields_markdown(model: bool = False, bucket: str = PLACEHOLDER_BUCKET,
-                    account_id: str = PLACEHOLDER_ACCOUNT_ID) -> str:
+                    account_id: str = PLACEHOLDER_ACCOUNT_ID, track: str = "v2") -> str:
     """Markdown table: console field, section, demo value, API field, AWS CLI option, SDK argument (notebook 08's
-    step tables; the CLI commands themselves are in notebook 03, Step 8)."""
+    step tables; the CLI commands themselves are in notebook 03, Step 8). `track="v3"` names SDK v3's arguments."""
     table = MODEL_FIELDS if model else CONSOLE_FIELDS
     demo = _demo(table, bucket=bucket, account_id=account_id)
     rows = ["| Console field | Section | Demo value | API field | AWS CLI option | SDK argument |",
@@ -580,7 +647,10 @@ def fields_markdown(model: bool = False, bucket: str = PLACEHOLDER_BUCKET,
         else:
             shown = str(value)
         api = f"`{field.api_path}`" if field.api_path else "*(chooses the fields below)*"
-        sdk = f"`{field.sdk_call}({field.sdk_arg}=...)`" if field.sdk_arg else "*(none)*"
+        if track == "v3":
+            sdk = f"`{field.v3[:-1]}=...)`" if field.v3 else "*(none)*"
+        else:
+            sdk = f"`{field.sdk_call}({field.sdk_arg}=...)`" if field.sdk_arg else "*(none)*"
         cli = f"`{field.cli_option}`" if field.cli_option else "*(none)*"
         rows.append(f"| {field.label} | {field.section} | `{shown}` | {api} | {cli} | {sdk} |".replace("`*(", "*(")
                     .replace(")*`", ")*"))
