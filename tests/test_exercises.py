@@ -214,12 +214,17 @@ def test_header_states_the_study_time_next_to_the_machine_time(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_ends_with_further_reading_on_aws_pages(path):
-    """Sources one click away: the last cell lists the AWS documentation the notebook relies on."""
+    """Sources one click away: the last cell lists the AWS documentation the notebook relies on (a v3 sibling also the
+    SDK v3 documentation and its migration guide, issue 20)."""
     last = json.loads(path.read_text())["cells"][-1]
     source = "".join(last["source"])
     assert last["cell_type"] == "markdown" and source.startswith("## Further reading"), "no Further reading at the end"
     links = re.findall(r"\]\((https://[^)]+)\)", source)
-    assert links and all(link.startswith(("https://docs.aws.amazon.com/", "https://aws.amazon.com/")) for link in links)
+    sources = ("https://docs.aws.amazon.com/", "https://aws.amazon.com/")
+    if path.parent.name == "sdk-v3":
+        sources += ("https://sagemaker.readthedocs.io/en/stable/", "https://github.com/aws/sagemaker-python-sdk/")
+    assert links and all(link.startswith(sources) for link in links)
+    assert any(link.startswith(("https://docs.aws.amazon.com/", "https://aws.amazon.com/")) for link in links)
 
 
 def test_every_check_is_tested_on_the_solution_and_on_two_wrong_answers(tmp_path):
