@@ -88,15 +88,14 @@ lab: $(STAMP)
 offline-shell: $(STAMP)
 	$(PY) -m sagemaker_offline
 
-# The same JupyterLab, with .venv-v3 as a kernel ("Python 3 (course, SDK v3)", the appendix's kernelspec), on the appendix.
-lab-v3: $(STAMP) $(STAMP_V3)
-	@$(PY_V3) -m ipykernel install --prefix $(VENV) --name course-sdk-v3 --display-name "Python 3 (course, SDK v3)" \
-		>/dev/null 2>&1 || { echo "make lab-v3: could not register .venv-v3 as a Jupyter kernel"; exit 1; }
-	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/A1_sdk_v3.ipynb
+# JupyterLab of .venv-v3 on notebooks/: its default kernel (python3) is SDK v3, as in a Studio image; open sdk-v3/.
+lab-v3: $(STAMP_V3)
+	$(VENV_V3)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/
 
-bench: $(STAMP)
+bench: $(STAMP) $(STAMP_V3)
 	$(PY) tools/bench.py
 	$(PY) tools/bench_setup.py
+	$(PY) tools/bench_tracks.py
 
 # requirements.lock: the exact versions of the working .venv, after a change to requirements.txt
 lock:

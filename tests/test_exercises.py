@@ -12,18 +12,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.course.index import course_notebooks
+from helpers.course.index import course_notebooks, index_entry, notebook_path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import solutions  # noqa: E402  (tools/solutions.py)
 
 # The course skeleton's notebooks; A2 is written like the public AWS examples on purpose (course.json: style).
-NOTEBOOKS = [ROOT / "notebooks" / nb["file"] for nb in course_notebooks(None) if nb.get("style", "course") == "course"]
+NOTEBOOKS = [notebook_path(nb) for nb in course_notebooks(None) if nb.get("style", "course") == "course"]
+
+
+def _key(path: Path) -> str:
+    """A notebook as the README's table names it: `02_batch_transform_sdk`, `sdk-v3/02_batch_transform_sdk`."""
+    return path.relative_to(ROOT / "notebooks").with_suffix("").as_posix()
 
 
 def _params(paths):
-    return [pytest.param(p, id=p.stem) for p in paths]
+    return [pytest.param(p, id=_key(p)) for p in paths]
 
 
 def _sections(path: Path) -> dict[str, list[dict]]:
@@ -46,7 +51,7 @@ def _is_check_cell(source: str) -> bool:
     return "check" in source and "= None" not in source and "= {**" not in source and "= {\n" not in source
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
 def test_check_cells_only_check(path):
     """A check cell that assigns (02's `out_none = ""`) can overwrite the learner's work and judge the wrong value."""
     checks = [src for src in _code(_sections(path)["Exercises"]) if _is_check_cell(src)]
@@ -176,23 +181,23 @@ def test_the_check_cell_rule_catches_an_assignment():
     assert any(isinstance(node, ast.Assign) for node in ast.walk(ast.parse(source)))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
 def test_header_states_the_measured_offline_time(path):
     """One source for the times: course.json's offline_seconds, shown in the notebook's header and in the README."""
-    entry = next(nb for nb in course_notebooks(None) if nb["file"] == path.name)
+    entry = index_entry(path)
     header = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"][:4])
     assert f"about {entry['offline_seconds']} s offline" in header, (
         f"the header should say 'about {entry['offline_seconds']} s offline' (notebooks/course.json)")
     plan = (ROOT / "docs" / "aws-run-plan.md").read_text()
     planned = re.search(rf"\| {re.escape(path.name)} \| \d+ \| (\d+) \|", plan)
-    # The run plan is recorded from the v2 notebooks' requests (.venv); the v3 appendix runs in .venv-v3.
+    # The run plan is recorded from the v2 notebooks' requests (.venv); the v3 track runs in .venv-v3.
     assert planned or entry["environment"] == "v3", f"{path.name} is missing from docs/aws-run-plan.md"
     aws_minutes = int(planned.group(1)) if planned else 0
     if aws_minutes:
         assert f"on AWS about {aws_minutes} minutes" in header, (
             f"the header should say 'on AWS about {aws_minutes} minutes' (docs/aws-run-plan.md)")
     readme = (ROOT / "README.md").read_text()
-    row = next(line for line in readme.splitlines() if line.startswith(f"| `{path.stem}`"))
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{_key(path)}`"))
     assert row.rstrip().endswith(f"| ~{entry['offline_seconds']} s |"), row
 
 
@@ -200,31 +205,29 @@ def test_header_states_the_measured_offline_time(path):
 def test_header_states_the_study_time_next_to_the_machine_time(path):
     """A learner plans by study time, not by the machine's seconds: course.json's study_minutes, in the notebook's
     "Time:" line, the README's table and the instructor guide's learning path."""
-    entry = next(nb for nb in course_notebooks(None) if nb["file"] == path.name)
+    entry = index_entry(path)
     header = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"][:4])
     assert f"Time: about {entry['study_minutes']} minutes of study" in header
     readme = (ROOT / "README.md").read_text()
-    row = next(line for line in readme.splitlines() if line.startswith(f"| `{path.stem}`"))
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{_key(path)}`"))
     assert row.rstrip().endswith(f"| ~{entry['study_minutes']} min | ~{entry['offline_seconds']} s |"), row
     guide = (ROOT / "docs" / "instructor-guide.md").read_text()
     number = path.stem.split("_", 1)[0]
-    row = next(line for line in guide.splitlines() if line.startswith(f"| {number} "))
+    track = "v3 " if entry["environment"] == "v3" and path.parent.name == "sdk-v3" else ""  # the guide's v3 table
+    row = next(line for line in guide.splitlines() if line.startswith(f"| {track}{number} "))
     assert f"| ~{entry['study_minutes']} min | ~{entry['offline_seconds']} s |" in row, row
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", _params(NOTEBOOKS))
 def test_notebook_ends_with_further_reading_on_aws_pages(path):
-    """Sources one click away: the last cell lists the AWS documentation the notebook relies on (a v3 sibling also the
-    SDK v3 documentation and its migration guide, issue 20)."""
+    """Sources one click away: the last cell lists the AWS documentation the notebook relies on."""
     last = json.loads(path.read_text())["cells"][-1]
     source = "".join(last["source"])
     assert last["cell_type"] == "markdown" and source.startswith("## Further reading"), "no Further reading at the end"
     links = re.findall(r"\]\((https://[^)]+)\)", source)
-    sources = ("https://docs.aws.amazon.com/", "https://aws.amazon.com/")
-    if path.parent.name == "sdk-v3":
-        sources += ("https://sagemaker.readthedocs.io/en/stable/", "https://github.com/aws/sagemaker-python-sdk/")
-    assert links and all(link.startswith(sources) for link in links)
-    assert any(link.startswith(("https://docs.aws.amazon.com/", "https://aws.amazon.com/")) for link in links)
+    # AWS's pages, and the SageMaker Python SDK's own documentation (AWS's; the v3 track cites its v3 pages)
+    assert links and all(link.startswith(("https://docs.aws.amazon.com/", "https://aws.amazon.com/",
+                                          "https://sagemaker.readthedocs.io/")) for link in links), links
 
 
 def test_every_check_is_tested_on_the_solution_and_on_two_wrong_answers(tmp_path):

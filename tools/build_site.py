@@ -177,7 +177,8 @@ def lesson_pages(executed_dir: Path) -> list[Page]:
     for position, entry in enumerate(course_notebooks(None), start=1):
         source, note, report = choose_source(entry["file"], executed_dir)
         stem = Path(entry["file"]).stem
-        pages.append(Page(kind="lesson", href=f"{stem}.html", title=entry["title"], source=source, source_note=note,
+        flat = Path(entry["file"]).with_suffix("").as_posix().replace("/", "-")  # sdk-v3-01_...: one folder of pages
+        pages.append(Page(kind="lesson", href=f"{flat}.html", title=entry["title"], source=source, source_note=note,
                           number=stem.split("_", 1)[0].lstrip("0") or "0", position=position,
                           teaches=entry["teaches"], environment=entry.get("environment", "v2"),
                           offline_seconds=entry.get("offline_seconds"),
@@ -217,7 +218,7 @@ def render_lesson(page: Page, site: dict, nav, links: Links) -> str:
     # The bar and the pager go in after the notebook's own links are rewritten: they already link the site's pages.
     resources = {"course_site": {"header": "<!-- course-site header -->", "footer": "<!-- course-site footer -->"}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    body = links.rewrite(body, NOTEBOOKS / page.source.name)
+    body = links.rewrite(body, ROOT / page.download)  # the notebook's links are relative to where it lives
     return (body.replace("<!-- course-site header -->", str(nav.header(site, page)), 1)
             .replace("<!-- course-site footer -->", str(nav.footer(site, page)), 1))
 
@@ -248,14 +249,14 @@ def build(out: Path = SITE, executed_dir: Path = EXECUTED, docs_dir: Path = DOCS
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     nav = env.get_template("nav.html.j2").module
-    pages_by_source = {f"notebooks/{p.source.name}": p.href for p in lessons}
+    pages_by_source = {p.download: p.href for p in lessons}  # notebooks/<file>: the v3 track's are in notebooks/sdk-v3/
     pages_by_source |= {f"docs/{p.source.name}": p.href for p in guides}
     links = Links(out, pages_by_source)
 
     (out / "static").mkdir()
     shutil.copyfile(STATIC / "site.css", out / "static" / "site.css")
     (out / "static" / "pygments.css").write_text(HtmlFormatter(style="default").get_style_defs(".highlight"))
-    (out / "notebooks").mkdir()
+    (out / "notebooks" / "sdk-v3").mkdir(parents=True)
     for page in lessons:
         (out / page.href).write_text(render_lesson(page, site, nav, links), encoding="utf-8")
         shutil.copyfile(page.source, out / page.download)

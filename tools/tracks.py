@@ -150,6 +150,10 @@ def check() -> list[str]:
             v2 = nbformat.read(notebook_path(v2_entry), as_version=4)
             v3 = nbformat.read(notebook_path(v3_entry), as_version=4)
             problems += [f"{v3_entry['file']}: {d}" for d in outline_differences(v2, v3)]
+            name = Path(v2_entry["file"]).name
+            for notebook, entry, link in ((v2, v2_entry, f"](sdk-v3/{name})"), (v3, v3_entry, f"](../{name})")):
+                if not any(link in cell.source for cell in notebook.cells if cell.cell_type == "markdown"):
+                    problems.append(f"{entry['file']} does not link its sibling in the other track ({link[2:-1]})")
     return problems
 
 
