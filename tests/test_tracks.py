@@ -57,6 +57,12 @@ def test_a_shared_cell_is_generated_with_links_one_folder_down_and_a_hand_edit_i
     assert tracks.refresh_shared_cells(v2, v3, "v3") == []  # rewritten from the v2 cell
 
 
+def test_a_code_span_that_looks_like_a_link_is_left_as_written():
+    pattern = "The pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}` and [the guide](../docs/glossary.md)."
+    assert tracks.shared_source(pattern, None) == ("The pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}` and "
+                                                   "[the guide](../../docs/glossary.md).")
+
+
 def test_replacements_name_the_v3_calls_and_must_still_apply():
     assert tracks.shared_source("Train with `Estimator`.", {"`Estimator`": "`ModelTrainer`"}) == \
         "Train with `ModelTrainer`."

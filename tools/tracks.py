@@ -39,7 +39,9 @@ def shared_source(v2_source: str, replace: dict[str, str] | None) -> str:
         if old not in text:
             raise ValueError(f"replacement {old!r} does not occur in the v2 cell")
         text = text.replace(old, new)
-    return LINK.sub(lambda m: m.group(1) + _v3_link(m.group(2)), text)
+    # links only: a code span such as `[a-z](-*[a-z])` (a name pattern, notebook 03) is no link and stays as written
+    return "".join(part if CODE_SPAN.fullmatch(part) else LINK.sub(lambda m: m.group(1) + _v3_link(m.group(2)), part)
+                   for part in re.split(f"({CODE_SPAN.pattern})", text))
 
 
 def _v3_link(target: str) -> str:
