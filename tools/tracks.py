@@ -49,7 +49,7 @@ def _v3_link(target: str) -> str:
     if re.match(r"^([a-z]+:|#|/)", target):
         return target
     path = target.split("#")[0]
-    siblings = {Path(nb["file"]).name for nb in course_notebooks("v3")}
+    siblings = {Path(nb["file"]).name for nb in course_notebooks("v3") if nb["file"].startswith("sdk-v3/")}
     if path in siblings:  # a course notebook: its v3 sibling, of the same name beside this one
         return target
     return "../" + target
