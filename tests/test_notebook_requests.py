@@ -85,6 +85,7 @@ def _problems(requests: list[dict], service_models, prefix: str = COURSE_PREFIX,
     from sagemaker_offline.validation import validate_request
 
     problems = []
+    tagged_later = _tagged_by_add_tags(requests)
     for request in requests:
         service, operation, params = request["service"], request["operation"], request["params"]
         if service not in service_models:
@@ -103,7 +104,7 @@ def _problems(requests: list[dict], service_models, prefix: str = COURSE_PREFIX,
                 problems.append(f"{operation}: {exc}")
         if intended_invalid:
             continue  # SageMaker refuses it, so it creates nothing and reads nothing
-        if tagged and operation in CREATES and not names & INTENDED["untagged"]:
+        if tagged and operation in CREATES and not names & INTENDED["untagged"] and not names & tagged_later:
             tags = {(t.get("Key"), t.get("Value")) for t in params.get("Tags", [])}
             if (COURSE_TAG_KEY, COURSE_TAG_VALUE) not in tags:
                 problems.append(f"{operation} {sorted(names)}: no course tag, so clean-up would not find it")
@@ -114,6 +115,19 @@ def _problems(requests: list[dict], service_models, prefix: str = COURSE_PREFIX,
         if service == "s3" and "Key" in params and not params["Key"].startswith(prefix + "/"):
             problems.append(f"S3 {operation}: key {params['Key']} is outside the course prefix")
     return problems
+
+
+def _tagged_by_add_tags(requests: list[dict]) -> set[str]:
+    """Names of the resources an AddTags request gives the course tag: SDK v3's `ModelBuilder.build()` takes no tags
+    before sagemaker-serve 1.27 (Studio's SDK 3.12), so the v3 track tags its model right after CreateModel with
+    AddTags (ResourceArn arn:aws:sagemaker:<region>:<account>:model/<name>), as A1 does."""
+    names = set()
+    for request in requests:
+        if request["operation"] == "AddTags":
+            tags = {(t.get("Key"), t.get("Value")) for t in request["params"].get("Tags", [])}
+            if (COURSE_TAG_KEY, COURSE_TAG_VALUE) in tags:
+                names.add(str(request["params"].get("ResourceArn", "")).rsplit("/", 1)[-1])
+    return names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_IDS)
@@ -186,6 +200,13 @@ def test_the_rules_catch_untagged_resources_stray_locations_and_invalid_fields(s
     assert "bad_name" in problems  # the job name pattern
     assert "CreateTransformJob ['bad_name', 'm']: no course tag" in problems  # wrong tag value
     assert "key outside/x.csv is outside the course prefix" in problems
+    # a model tagged right after CreateModel (v3's ModelBuilder.build() on SDK 3.12) is found by clean-up
+    arn = "arn:aws:sagemaker:us-west-2:123456789012:model/"
+    later = [bad[0], {"service": "sagemaker", "operation": "AddTags",
+                      "params": {"ResourceArn": arn + "m", "Tags": [{"Key": COURSE_TAG_KEY, "Value": COURSE_TAG_VALUE}]}}]
+    assert "no course tag" not in "\n".join(_problems(later, service_models))
+    later[1]["params"]["ResourceArn"] = arn + "other-model"
+    assert "CreateModel ['m']: no course tag" in "\n".join(_problems(later, service_models))
 
 
 # --- one setting for the instance type (issue 22) -------------------------------------------------------------------
