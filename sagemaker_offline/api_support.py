@@ -14,7 +14,8 @@ NOT_OFFLINE = "NotSupportedOffline"
 # Operations the runtime really runs (its handlers replace moto's: jobs.response_handlers).
 RUNS = {
     "CreateTrainingJob": "trains with xgboost as the built-in XGBoost algorithm container does; script mode "
-                         "(scikit-learn and XGBoost framework images) runs your entry point in a fresh process",
+                         "(scikit-learn and XGBoost framework images; SDK v3's ModelTrainer with source_code through "
+                         "the SDK's driver) runs your entry point in a fresh process",
     "DescribeTrainingJob": "the job's real progress, metrics, artifact or FailureReason",
     "StopTrainingJob": "stops the running job",
     "CreateTransformJob": "runs the transform: instances, mini-batches, the container's /invocations (built-in "

@@ -74,10 +74,15 @@ def before_start() -> None:
 
 
 def _restore_env() -> None:
+    """The environment from before the stop, where it still holds what the stop put there: a variable the learner set
+    since (their own keys, written before switching to AWS) stays theirs."""
     global _saved_env
     if _saved_env is None:
         return
     for name, value in _saved_env.items():
+        untouched = os.environ.get(name) == _PLACEHOLDERS.get(name)  # a placeholder, or (hidden) still unset
+        if not untouched:
+            continue
         if value is None:
             os.environ.pop(name, None)
         else:

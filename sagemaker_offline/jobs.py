@@ -74,13 +74,28 @@ def _holding_interrupts(aws, kind: str, name_field: str, create):
     return handler
 
 
+def _script_values(account_id: str, params: dict) -> dict | None:
+    """What names a training job's script: v2's `sagemaker_program` hyperparameters, or for SDK v3's ModelTrainer
+    (source_code) the entry script of its sourcecode.json, refused at once when it cannot run offline."""
+    from sagemaker_offline import model_trainer_driver
+
+    if not model_trainer_driver.is_driver_job(params):
+        return params.get("HyperParameters")
+    code = model_trainer_driver.source_code(account_id, params)
+    problem = model_trainer_driver.problem(code)
+    if problem:
+        raise api_support.not_offline("CreateTrainingJob", "script mode (SDK v3 ModelTrainer with source_code)",
+                                      f": {problem}")
+    return {"sagemaker_program": code["entry_script"]}
+
+
 def _create_training_job(aws, original):
     def create(self, interrupted) -> Any:
         params = _params(self)
         backend = _backend(self)
         _validate("CreateTrainingJob", params, backend)
         script_image = api_support.script_mode_image("CreateTrainingJob", params["AlgorithmSpecification"].get(
-            "TrainingImage", ""), params.get("HyperParameters"), self.current_account)
+            "TrainingImage", ""), _script_values(self.current_account, params), self.current_account)
         name = params["TrainingJobName"]
         result = original(self)
         job = backend.training_jobs[name]
@@ -139,9 +154,13 @@ def _create_training_job(aws, original):
                 transition("Training", "Training image download completed. Training in progress.")
                 image = params["AlgorithmSpecification"].get("TrainingImage", "")
                 if script_image is not None:  # script mode: the learner's entry point (script_training.py)
+                    from sagemaker_offline import model_trainer_driver
                     from sagemaker_offline.script_training import run_script_training
 
-                    result = run_script_training(account, region, params, write, script_image, stop)
+                    if model_trainer_driver.is_driver_job(params):  # SDK v3's ModelTrainer(source_code=...)
+                        result = model_trainer_driver.run(account, region, params, write, stop)
+                    else:
+                        result = run_script_training(account, region, params, write, script_image, stop)
                 else:
                     xgb_image = builtin_xgboost_image(image)
                     if xgb_image is None:
@@ -160,7 +179,7 @@ def _create_training_job(aws, original):
                 transition("Completed", "Training job completed")
                 job.secondary_status_transitions[-1]["EndTime"] = now
                 job.training_job_status = "Completed"
-            except Stopped:  # StopTrainingJob killed the script (script_training._run)
+            except Stopped:  # StopTrainingJob killed the script (script_training.run_process)
                 publish()
                 transition("Stopped", "Training job stopped")
                 job.training_job_status = "Stopped"

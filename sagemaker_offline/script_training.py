@@ -75,7 +75,7 @@ def code_archive_problem(account_id: str, submit_directory: str) -> str | None:
     return None
 
 
-def _download_channel(account_id: str, region: str, role_arn: str, channel: dict, target: Path) -> None:
+def download_channel(account_id: str, region: str, role_arn: str, channel: dict, target: Path) -> None:
     from sagemaker_offline.validation import no_s3_objects_message
 
     source = channel["DataSource"]["S3DataSource"]
@@ -87,7 +87,11 @@ def _download_channel(account_id: str, region: str, role_arn: str, channel: dict
     base = prefix[: prefix.rfind("/") + 1] if not prefix.endswith("/") else prefix
     target.mkdir(parents=True, exist_ok=True)
     for obj in objects:
-        relative = obj.key[len(base):].lstrip("/") or Path(obj.key).name
+        # A prefix naming a folder ("<...>/sm_drivers", no slash) puts that folder's files straight into the channel:
+        # SDK v3 uploads its drivers so and runs /opt/ml/input/data/sm_drivers/sm_train.sh (model_trainer_driver.py).
+        folder = obj.key.startswith(prefix + "/") and not prefix.endswith("/")
+        relative = (obj.key[len(prefix) + 1:] if folder else obj.key[len(base):].lstrip("/")) or Path(obj.key).name
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
         s3io.download(account_id, obj.bucket, obj.key, target / relative)
 
 
@@ -147,7 +151,7 @@ def run_script_training(account_id: str, region: str, params: dict, write, image
         channels = {}
         for channel in params.get("InputDataConfig", []):
             target = input_dir / "data" / channel["ChannelName"]
-            _download_channel(account_id, region, params.get("RoleArn", ""), channel, target)
+            download_channel(account_id, region, params.get("RoleArn", ""), channel, target)
             channels[channel["ChannelName"]] = str(target)
         resources = params.get("ResourceConfig") or {}
         resource_config = {"current_host": CURRENT_HOST, "hosts": [CURRENT_HOST],
@@ -190,7 +194,7 @@ def run_script_training(account_id: str, region: str, params: dict, write, image
         write("")
         env = dict(os.environ, **sm_vars, PYTHONUNBUFFERED="1", PYTHONPATH=str(code_dir), PYTHONDONTWRITEBYTECODE="1")
         env.pop("MPLBACKEND", None)
-        code = _run(command, code_dir, env, write, stop_requested)
+        code = run_process(command, code_dir, env, write, stop_requested)
         if code != 0:
             write(_toolkit_line("Reporting training FAILURE", "ERROR"))
             # errors._CalledProcessError.__str__; the sklearn container passes no stderr, so ErrorMessage is empty
@@ -198,27 +202,34 @@ def run_script_training(account_id: str, region: str, params: dict, write, image
             write(_toolkit_line(reason, "ERROR"))
             raise TrainingFailure(f"AlgorithmError: {reason}")
         write(_toolkit_line("Reporting training SUCCESS"))
-        archive = io.BytesIO()
-        with tarfile.open(fileobj=archive, mode="w:gz") as tar:
-            for path in sorted(model_dir.rglob("*")):
-                tar.add(path, arcname=str(path.relative_to(model_dir)), recursive=False)
-        out_bucket, out_prefix = s3io.split_uri(params["OutputDataConfig"]["S3OutputPath"])
-        key = "/".join(p for p in (out_prefix.strip("/"), name, "output", "model.tar.gz") if p)
-        s3io.put_bytes(account_id, out_bucket, key, archive.getvalue())
-        if any(output_data_dir.iterdir()):  # SM_OUTPUT_DATA_DIR goes to output.tar.gz next to the model
-            data = io.BytesIO()
-            with tarfile.open(fileobj=data, mode="w:gz") as tar:
-                for path in sorted(output_data_dir.rglob("*")):
-                    tar.add(path, arcname=str(path.relative_to(output_data_dir)), recursive=False)
-            s3io.put_bytes(account_id, out_bucket, key.rsplit("/", 1)[0] + "/output.tar.gz", data.getvalue())
-    return {"artifact": f"s3://{out_bucket}/{key}", "metrics": []}
+        artifact = pack_outputs(account_id, params, model_dir, output_data_dir)
+    return {"artifact": artifact, "metrics": []}
+
+
+def pack_outputs(account_id: str, params: dict, model_dir: Path, output_data_dir: Path) -> str:
+    """/opt/ml/model as <output path>/<job>/output/model.tar.gz, /opt/ml/output/data as output.tar.gz beside it (only
+    when the script wrote something there), as SageMaker uploads them; returns the model artifact's URI."""
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        for path in sorted(model_dir.rglob("*")):
+            tar.add(path, arcname=str(path.relative_to(model_dir)), recursive=False)
+    out_bucket, out_prefix = s3io.split_uri(params["OutputDataConfig"]["S3OutputPath"])
+    key = "/".join(p for p in (out_prefix.strip("/"), params["TrainingJobName"], "output", "model.tar.gz") if p)
+    s3io.put_bytes(account_id, out_bucket, key, archive.getvalue())
+    if output_data_dir.is_dir() and any(output_data_dir.iterdir()):
+        data = io.BytesIO()
+        with tarfile.open(fileobj=data, mode="w:gz") as tar:
+            for path in sorted(output_data_dir.rglob("*")):
+                tar.add(path, arcname=str(path.relative_to(output_data_dir)), recursive=False)
+        s3io.put_bytes(account_id, out_bucket, key.rsplit("/", 1)[0] + "/output.tar.gz", data.getvalue())
+    return f"s3://{out_bucket}/{key}"
 
 
 class Stopped(Exception):
     """StopTrainingJob arrived while the script ran: its process group was killed."""
 
 
-def _run(command: list[str], cwd: Path, env: dict, write, stop_requested) -> int:
+def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested) -> int:
     """The script in its own process group; its stdout and stderr lines go to the log as they come; a stop kills the
     whole group, as the instance would end. (MaxRuntimeInSeconds is not enforced offline.)"""
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

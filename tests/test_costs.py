@@ -25,6 +25,25 @@ def test_every_row_says_whether_it_was_verified_and_when():
         assert row["status"] in ("verified", "unverified") and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", row["as_of"])
 
 
+def test_every_row_names_its_source_and_an_unverified_row_says_why():
+    for row in rows():
+        assert row["source"].strip(), row["instance_type"]
+        if row["status"] == "unverified":
+            assert re.match(r"\d{4}-\d{2}-\d{2}: ", row["reason"]), (row["instance_type"], "the reason starts with its date")
+
+
+def test_the_label_beside_a_cost_names_the_region_the_date_and_an_unverified_price(monkeypatch):
+    assert costs.price_label("ml.m4.xlarge") == "on-demand us-west-2, as of 2024, unverified: see data/prices.md"
+    assert "unverified" in costs.launch_notice("transform", "ml.m4.xlarge")
+    verified = dict(costs._prices())
+    verified[("ml.m4.xlarge", "us-west-2")] = {**verified[("ml.m4.xlarge", "us-west-2")], "status": "verified",
+                                               "as_of": "2026-12-04"}
+    monkeypatch.setattr(costs, "_prices", lambda: verified)
+    assert costs.price_label("ml.m4.xlarge") == "on-demand us-west-2, as of 2026-12-04"
+    assert costs.price_status("ml.m4.xlarge") == "verified" and costs.price_status("ml.m5.large") == "unverified"
+    assert "unverified" not in costs.launch_notice("transform", "ml.m4.xlarge")
+
+
 def test_a_price_exists_exactly_where_sagemaker_offers_the_instance_type():
     """An empty cell must mean the API refuses that type for that use, and a figure that it accepts it."""
     for row in rows():

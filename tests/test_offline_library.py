@@ -97,6 +97,25 @@ def test_after_stop_the_learner_can_switch_to_aws_on_purpose():
         done.stdout, done.stdout  # now it would have gone to AWS: the guard saw it try
 
 
+def test_keys_the_learner_sets_after_stop_survive_the_switch_to_aws():
+    """A learner who writes their own keys into os.environ after stop(), then switches to AWS, keeps those keys: the
+    switch puts back only what the stop replaced (it used to put back the keys from before the stop)."""
+    done = run('''
+        import os
+        import sagemaker_offline
+        with sagemaker_offline.running():
+            pass
+        os.environ["AWS_ACCESS_KEY_ID"] = "AKIAMYOWNKEY0000000X"
+        os.environ["AWS_PROFILE"] = "course"
+        sagemaker_offline.allow_aws()
+        print("KEY", os.environ["AWS_ACCESS_KEY_ID"], "PROFILE", os.environ.get("AWS_PROFILE"))
+        print("SECRET", os.environ["AWS_SECRET_ACCESS_KEY"] != "offline-aws-stopped")
+    ''')
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "KEY AKIAMYOWNKEY0000000X PROFILE course" in done.stdout, done.stdout
+    assert "SECRET True" in done.stdout, done.stdout  # the one they did not set: theirs from before the stop
+
+
 def test_what_cannot_run_offline_is_refused_with_the_reason():
     done = run('''
         import boto3, botocore

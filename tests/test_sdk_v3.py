@@ -287,3 +287,81 @@ def test_the_pytest_fixtures_work_under_v3(tmp_path):
     done = subprocess.run([str(V3_PYTHON), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_v3_fixtures.py"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+IMAGE_CHECK_UNDER_V3 = r"""
+import pytest
+from helpers.checks import training
+
+eu = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+us = "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1"
+training.check_image_uri(eu, "eu-west-1", "1.7-1", us)
+with pytest.raises(AssertionError, match="registry account differs"):
+    training.check_image_uri(us.replace("us-west-2", "eu-west-1"), "eu-west-1", "1.7-1", us)
+"""
+
+
+def test_image_uri_check_reads_v3s_table():
+    """notebooks/sdk-v3/01's Exercise 2 check: SDK v3 removed sagemaker.image_uris, so it reads sagemaker.core's."""
+    done = run_v3(IMAGE_CHECK_UNDER_V3)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "Correct!" in done.stdout
+
+
+V3_TRACK_CLEAN_UP = r"""
+import logging
+
+from sagemaker.core.common_utils import name_from_base
+from sagemaker.core.resources import Model, TrainingJob
+from sagemaker.core.shapes import ContainerDefinition
+from sagemaker.core.transformer import Transformer
+from sagemaker.train import ModelTrainer
+from sagemaker.train.configs import Compute, InputData, OutputDataConfig
+
+from helpers.connection import sdk_v3
+from helpers.connection.aws import resources
+from helpers.course import models
+
+course = sdk_v3.connect(quiet=True)
+from sagemaker.serve import ModelBuilder  # after connect: sagemaker.serve needs a region at import
+course_data = models.upload_course_data(course)
+image = models.image_uri(course)
+trainer = ModelTrainer(training_image=image, role=course.role, base_job_name=course.named("course-xgboost"),
+                       compute=Compute(instance_type=course.instance_type, instance_count=1),
+                       output_data_config=OutputDataConfig(s3_output_path=course.s3_uri("model")),
+                       hyperparameters={"objective": "reg:squarederror", "num_round": 5},
+                       sagemaker_session=course.session, tags=course.core_tags)
+trainer.train(input_data_config=[InputData(channel_name="train", data_source=course_data.train_uri,
+                                           content_type="text/csv")], logs=False)
+job = max(TrainingJob.get_all(name_contains=trainer.base_job_name, session=course.boto_session, region=course.region),
+          key=lambda j: j.creation_time)
+artifact = job.model_artifacts.s3_model_artifacts
+built = ModelBuilder(image_uri=image, s3_model_data_url=artifact, role_arn=course.role, sagemaker_session=course.session,
+                     log_level=logging.WARNING).build(model_name=name_from_base(course.named("boston-xgboost")))
+course.sagemaker_client.add_tags(ResourceArn=built.model_arn, Tags=course.tags)  # as notebooks/sdk-v3/02 does
+core = Model.create(model_name=name_from_base(course.named("boston-core")), execution_role_arn=course.role,
+                    primary_container=ContainerDefinition(image=image, model_data_url=artifact),
+                    tags=course.core_tags, session=course.boto_session, region=course.region)
+Transformer(model_name=built.model_name, instance_count=1, instance_type=course.instance_type,
+            output_path=course.s3_uri("batch-transform-sdk"), tags=course.transformer_tags,
+            base_transform_job_name=course.named("boston-xgboost"),
+            sagemaker_session=course.session).transform(data=course_data.test_uri, content_type="text/csv",
+                                                        split_type="Line", logs=False)
+everything = [o["Key"] for o in course.s3_client.list_objects_v2(Bucket=course.bucket).get("Contents", [])]
+outside = [key for key in everything if not key.startswith(course.prefix + "/")]
+assert not outside, f"the v3 calls wrote outside the course prefix: {outside}"
+report = resources.clean_up(course, quiet=True)
+assert sorted(report.models) == sorted([built.model_name, core.model_name]), report.models
+assert len(report.s3_objects) == len(everything), (report.s3_objects, everything)
+assert course.sagemaker_client.list_models()["Models"] == []
+assert course.s3_client.list_objects_v2(Bucket=course.bucket).get("KeyCount", 0) == 0
+print("CLEANED", len(report.models), len(report.s3_objects))
+"""
+
+
+def test_clean_up_finds_everything_the_v3_track_makes():
+    """notebooks/sdk-v3/99: what ModelTrainer, ModelBuilder.build (+ AddTags), Model.create (core tags) and the core
+    Transformer make is tagged or under the learner's prefix, so the clean-up of either track removes all of it."""
+    done = run_v3(V3_TRACK_CLEAN_UP, timeout=600)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "CLEANED 2 " in done.stdout, done.stdout[-2000:]

@@ -54,8 +54,10 @@ def check_forgotten_endpoint(answer, hourly_price: float) -> None:
         f"An endpoint is billed every hour it exists, used or not: count the hours from Friday 17:00 to Monday 09:00 "
         f"and multiply by the endpoint's price per hour "
         f"(${hourly_price:g}), or call costs.endpoint_cost(instance_type, hours=...).")
-    correct(f"{FORGOTTEN_HOURS} hours of an idle endpoint: ${expected:.2f}. A batch transform job would have cost "
-            "nothing while nobody used it.")
+    from helpers.connection.aws import costs
+
+    correct(f"{FORGOTTEN_HOURS} hours of an idle endpoint: ${expected:.2f} (on-demand {costs.PRICE_REGION}, "
+            f"{costs.price_dates()}). A batch transform job would have cost nothing while nobody used it.")
 
 
 def check_choices(answer) -> None:

@@ -25,13 +25,23 @@ def check_artifact_uri(answer, output_path: str, job_name: str, seen_model_data:
     correct("SageMaker writes <output_path>/<job name>/output/model.tar.gz, whoever runs the job.")
 
 
+def _image_uris():
+    """The SDK's own table of registries, read locally (no network): `sagemaker.image_uris` in SDK v2 (notebook 01),
+    `sagemaker.core.image_uris` in SDK v3 (notebooks/sdk-v3/01), which removed the v2 module."""
+    from importlib.metadata import version as installed
+
+    if installed("sagemaker").startswith("2."):
+        from sagemaker import image_uris
+    else:
+        from sagemaker.core import image_uris
+    return image_uris
+
+
 def check_image_uri(answer, region: str, version: str, seen_uri: str) -> None:
     """Exercise 01.2: the built-in XGBoost image for another region; the URI printed for this region is refused."""
     if unanswered(answer):
         return
-    from sagemaker import image_uris  # the SDK's own table of registries, read locally (no network)
-
-    expected = image_uris.retrieve("xgboost", region, version)
+    expected = _image_uris().retrieve(framework="xgboost", region=region, version=version)
     assert isinstance(answer, str) and answer.strip(), "Answer with the image URI as a string."
     value = answer.strip()
     assert value != seen_uri, (f"That is the image for this notebook's region. Images live in each region's own "

@@ -147,6 +147,11 @@ def _connect_offline(region: str) -> Course:
     aws = offline.start(region=region)
     boto_session = boto3.Session(region_name=region)
     session = _v3_session(boto_session)
+    # v3's wait() draws a transient rich panel while a job runs; offline a wait lasts seconds, and in Jupyter the panel
+    # leaves an empty output behind or not depending on timing. Offline, rich draws no panel (on AWS it stays).
+    import rich
+
+    rich.reconfigure(force_jupyter=False, force_terminal=False, force_interactive=False)
     return Course(backend="offline", region=region, boto_session=boto_session, session=session, role=aws.role_arn,
                   bucket=session.default_bucket(), where="moto + the kit's XGBoost runtime")
 

@@ -56,6 +56,28 @@ def hourly_price(instance_type: str, region: str = PRICE_REGION, kind: str | Non
     return figures.pop()
 
 
+def price_status(instance_type: str, kind: str | None = None, region: str = PRICE_REGION) -> str:
+    """'verified' or 'unverified' (data/prices.csv's status column), for the mark beside a cost built on it."""
+    row = _prices().get((instance_type, region))
+    return row["status"] if row is not None else "unverified"
+
+
+def price_label(instance_type: str, kind: str | None = None, region: str = PRICE_REGION) -> str:
+    """Where a price comes from, for the line beside a cost: region, date, and whether the kit could verify it
+    (notebook 07, the run plan and the AWS-mode cost notices)."""
+    row = _prices().get((instance_type, region))
+    if row is None:
+        return f"no {region} price for {instance_type} in the kit; see {PRICING_PAGE}"
+    mark = "" if row["status"] == "verified" else ", unverified: see data/prices.md"
+    return f"on-demand {region}, as of {row['as_of']}{mark}"
+
+
+def price_dates(region: str = PRICE_REGION) -> str:
+    """The dates and statuses of the whole table, e.g. 'as of 2024, unverified' (the run plan's header)."""
+    pairs = sorted({(row["as_of"], row["status"]) for (_, r), row in _prices().items() if r == region})
+    return "; ".join(f"as of {as_of}, {status}" for as_of, status in pairs)
+
+
 def estimate_job_cost(instance_type: str, instance_count: int, minutes: float, kind: str = "transform",
                       region: str = PRICE_REGION) -> float:
     """USD for a job of `minutes` on `instance_count` instances, rounded up to whole minutes (at least one)."""
@@ -89,7 +111,9 @@ def launch_notice(kind: str, instance_type: str, instance_count: int = 1, minute
     except PriceNotFound:
         return (f"AWS: this starts {what}. The kit has no price for {instance_type}; "
                 f"check {PRICING_PAGE} before you run it.")
-    source = f"${price:g} per instance-hour, an on-demand {PRICE_REGION} estimate from data/prices.md"
+    row = _prices()[(instance_type, PRICE_REGION)]
+    checked = "" if row["status"] == "verified" else ", unverified"
+    source = f"${price:g} per instance-hour, an on-demand {PRICE_REGION} estimate as of {row['as_of']}{checked}, from data/prices.md"
     if region != PRICE_REGION:
         source += f"; prices in {region} differ, see {PRICING_PAGE}"
     if kind == "endpoint":
