@@ -70,11 +70,12 @@ course-v3: $(STAMP_V3)
 
 # nbval runs each track in its own environments (conftest.py collects the notebooks of the environment it runs in): the
 # v2 track with the unit tests in .venv; the v3 track in .venv-v3 and in each Studio-image replica, where the records
-# SDK 3.12 does not log are left out of the comparison (tests/nbval_sanitize_studio.cfg).
+# SDK 3.12 does not log are left out of the comparison (tests/nbval_sanitize_studio.cfg). In .venv-v3 the AWS
+# rehearsal and the request checks run over the v3 track too (each test module picks the track of its environment).
 test: $(STAMP) $(STAMP_V3) $(STUDIO_STAMPS)
 	@command -v chromium >/dev/null 2>&1 || echo "make test: Chromium is not installed, so the site's browser test (tests/test_site.py) is skipped; to run it: apt-get install chromium chromium-driver"
 	$(PY) -m pytest -rs
-	$(PY_V3) -m pytest -rs notebooks/
+	$(PY_V3) -m pytest -rs notebooks/ tests/test_aws_rehearsal.py tests/test_notebook_requests.py
 	@for v in $(STUDIO_IMAGES); do \
 		cat tests/nbval_sanitize.cfg tests/nbval_sanitize_studio.cfg > .venv-studio-$$v/nbval_sanitize.cfg; \
 		echo "nbval over the v3 track in the Studio image $$v replica"; \

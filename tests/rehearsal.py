@@ -6,8 +6,8 @@ The offline AWS runs in the test process and serves the kernels on 127.0.0.1 (sa
 reuse, and notebook 99 cleans up what all of them left. Each kernel sees an AWS account in every way it can look:
 stand-in keys, a region, COURSE_ROLE_ARN, and endpoints reached over the network (here: loopback only). Three things
 differ from a real account, each made here and nowhere in the kit:
-- SDK v2 builds its STS client with AWS's regional STS address, ignoring AWS_ENDPOINT_URL; the kernels send it to
-  the server too (as AWS_ENDPOINT_URL does for every other client);
+- the SDK (v2 and v3) builds its STS client with AWS's regional STS address, ignoring AWS_ENDPOINT_URL; the kernels
+  send it to the server too (as AWS_ENDPOINT_URL does for every other client);
 - the SDK's and waiters' sleeps are shortened as in offline mode (sagemaker_offline/service.py, CompressedClock);
 - SDK telemetry is off (the offline AWS's SageMaker config file), so no request goes to AWS's telemetry host.
 Every kernel, and every process it starts (the AWS CLI of `!aws` cells), refuses and records any connection or
@@ -50,19 +50,30 @@ GUARD = textwrap.dedent('''
     socket.getaddrinfo = _lookup
 ''')
 
-# Run in each kernel before the notebook's first cell (the kernel's first execution; not saved anywhere).
+# Run in each kernel before the notebook's first cell (the kernel's first execution; not saved anywhere). Both tracks:
+# - the STS address: SDK v2 builds its STS client in sagemaker.session with `sts_regional_endpoint(region)`; SDK v3 does
+#   the same in sagemaker.core.helper.session_helper (account id for default_bucket(), get_caller_identity), which in 3.12
+#   imports the function from sagemaker.core.common_utils and in 3.27 defines its own: the module's name is patched
+#   either way (read in .venv-v3's sagemaker 3.27.0 and the Studio 4.3.0 replica's 3.12.0, session_helper.py);
+# - the clocks: the modules whose `time` drives the SDK's polling, the list offline mode patches
+#   (sagemaker_offline/service.py, _sdk_polling_modules: v2 sagemaker.session; v3 the resources' wait(), the session
+#   helper's log tailing and the core Transformer), and botocore's waiters.
 KERNEL_PREAMBLE = textwrap.dedent('''
     def _rehearsal_preamble():
-        import os, time
+        import importlib, logging, os, time
         import botocore.waiter
         from sagemaker_offline import sdk_setup
+        from sagemaker_offline.service import CompressedClock, ServiceClock, _sdk_polling_modules
         sdk_setup.quiet_config_log()  # as connect() does before the first `import sagemaker`
-        import sagemaker.session
-        from sagemaker_offline.service import CompressedClock, ServiceClock
+        logging.getLogger("botocore").setLevel(logging.WARNING)  # as sdk_v3.connect() does before SDK 3.12's import
         endpoint = os.environ["AWS_ENDPOINT_URL"]
-        sagemaker.session.sts_regional_endpoint = lambda region: endpoint
+        from importlib.metadata import version
+        v2 = version("sagemaker").startswith("2.")
+        sts_module = importlib.import_module("sagemaker.session" if v2 else "sagemaker.core.helper.session_helper")
+        sts_module.sts_regional_endpoint = lambda region: endpoint
         clock = ServiceClock(time)  # the kernel's own: the account's jobs run on the test process's clock
-        sagemaker.session.time = CompressedClock(time, clock)
+        for name in _sdk_polling_modules():
+            importlib.import_module(name).time = CompressedClock(time, clock)
         botocore.waiter.time = CompressedClock(time, clock)
     _rehearsal_preamble()
     del _rehearsal_preamble
@@ -143,7 +154,7 @@ def run_notebook(path: Path, env: dict[str, str], sagemaker_client) -> NotebookR
 
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOKS)}},
+                            resources={"metadata": {"path": str(path.parent)}},  # notebooks/ or notebooks/sdk-v3/
                             extra_arguments=["--IPKernelApp.log_level=ERROR"])
     run = NotebookRun(path.name, True, "", 0.0)
     started = time.time()

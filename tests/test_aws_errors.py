@@ -90,6 +90,18 @@ def test_a_job_that_could_not_read_s3_blames_the_execution_role():
     assert "execution role" in advice and "s3:GetObject" in advice
 
 
+def test_a_v3_job_that_could_not_read_s3_blames_the_execution_role_too():
+    """SDK v3's wait() raises sagemaker-core's FailedStatusError with the job's FailureReason (its message format,
+    sagemaker/core/utils/exceptions.py, the same in sagemaker-core 2.15 and 2.27); the class by name, as the rule
+    reads it, so this runs in the v2 environment too."""
+    failed_status_error = type("FailedStatusError", (Exception,), {})
+    error = failed_status_error("Encountered unexpected failed state while waiting for TransformJob. Final Resource "
+                                "State: Failed. Failure Reason: ClientError: Failed to download data. AccessDenied "
+                                "(403): Access Denied")
+    advice = advice_for(error)
+    assert "execution role" in advice and "s3:GetObject" in advice
+
+
 # --- roles and permissions ----------------------------------------------------------------------------------
 
 def test_missing_pass_role_names_the_role():

@@ -1,5 +1,8 @@
-"""The AWS path, rehearsed: every course notebook (notebooks/course.json, environment v2) top to bottom in AWS mode,
-with the offline AWS answering as the account (tests/rehearsal.py). Deselect with `-m "not rehearsal"`.
+"""The AWS path, rehearsed: every course notebook of this environment's track (notebooks/course.json) top to bottom in
+AWS mode, with the offline AWS answering as the account (tests/rehearsal.py). Deselect with `-m "not rehearsal"`.
+In .venv (SDK v2) it rehearses the v2 track (notebooks/); in .venv-v3 (SDK v3) the v3 track (notebooks/sdk-v3/) and
+the v3 appendix A1, which on AWS trains and transforms on the account like any course notebook (its own training job,
+models and five transform jobs): it runs before 99, so 99 must clean up after it too.
 
 One pass over the notebooks feeds every check below, so the module runs them once: about 3.5 minutes on a busy
 2-core machine (each notebook's own cells plus a kernel start; the AWS CLI cells of notebook 03 start processes).
@@ -15,10 +18,33 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers.course.index import course_notebooks
+from helpers.course.index import course_notebooks, notebook_path
 from tests import rehearsal
 
 pytestmark = pytest.mark.rehearsal
+
+
+def _environment() -> str:
+    """"v3" where this interpreter has SDK v3 (.venv-v3, a Studio replica), else "v2": the track it can run."""
+    from importlib.metadata import version
+
+    return "v3" if version("sagemaker").startswith("3.") else "v2"
+
+
+ENVIRONMENT = _environment()
+
+
+def _rehearsed() -> list[dict]:
+    """The track's notebooks in the order a learner on AWS runs them: the course (A2, style aws-example, has no AWS
+    branch: on AWS it is an AWS example), with v3's appendix A1 before 99 (99 cleans up after everything)."""
+    entries = [nb for nb in course_notebooks(ENVIRONMENT) if nb.get("style", "course") == "course"]
+    last = [nb for nb in entries if Path(nb["file"]).name.startswith("99_")]
+    return [nb for nb in entries if nb not in last] + last
+
+
+def _stem(entry_or_file) -> str:
+    """An index file's name without the track folder: "sdk-v3/02_....ipynb" -> "02_....ipynb"."""
+    return Path(entry_or_file["file"] if isinstance(entry_or_file, dict) else entry_or_file).name
 
 NOTEBOOKS_USING_THE_COURSE_MODEL = ("02_", "03_", "04_", "05_", "06_", "07_", "08_")
 # A class in one account (issue 22): the kernels run as this machine's user, the default learner id; a neighbour in the
@@ -37,13 +63,19 @@ def _me() -> str:
 def _neighbours_course(aws):
     """The neighbour's Course on the same account, made as the notebooks' setup cell makes one."""
     import boto3
-    import sagemaker
 
     from helpers.connection.backend import Course
     from helpers.connection.names import learner_prefix, learner_tags
 
     boto_session = boto3.Session(region_name=aws.region)
-    session = sagemaker.Session(boto_session=boto_session)
+    if ENVIRONMENT == "v2":
+        import sagemaker
+
+        session = sagemaker.Session(boto_session=boto_session)
+    else:
+        from sagemaker.core.helper.session_helper import Session
+
+        session = Session(boto_session=boto_session)
     return Course(backend="aws", region=aws.region, boto_session=boto_session, session=session, role=aws.role_arn,
                   bucket=session.default_bucket(), learner=NEIGHBOUR, prefix=learner_prefix(NEIGHBOUR),
                   tags=learner_tags(NEIGHBOUR))
@@ -83,22 +115,32 @@ def runs(account):
     outputs.mkdir(parents=True, exist_ok=True)
     env = rehearsal.kernel_environment(aws, workdir)
     results, before_clean_up, neighbour = {}, None, None
-    # the course's notebooks and their AWS branches; A2 (style aws-example) has none: on AWS it is an AWS example
-    for entry in [nb for nb in course_notebooks("v2") if nb.get("style", "course") == "course"]:
-        if entry["file"].startswith("99_"):
+    rehearsed = [nb for nb in _rehearsed() if notebook_path(nb).exists()]
+    for entry in rehearsed:
+        if _stem(entry).startswith("99_"):
             before_clean_up = (rehearsal.untagged_resources(sm),
                                rehearsal.deletable_course_resources(sm) + rehearsal.course_objects(s3),
                                rehearsal.roles_used(sm))
-        run = results[entry["file"]] = rehearsal.run_notebook(rehearsal.NOTEBOOKS / entry["file"], env, sm)
-        (outputs / f"{entry['file']}.txt").write_text(run.text)
-        if entry["file"].startswith("01_"):
+        run = results[entry["file"]] = rehearsal.run_notebook(notebook_path(entry), env, sm)
+        (outputs / f"{entry['file'].replace('/', '-')}.txt").write_text(run.text)
+        if _stem(entry).startswith("01_"):
             neighbour = _neighbour_trains_and_keeps_a_model(aws)
-        print(f"rehearsal: {run.name:45} {'ok' if run.ok else 'FAILED':6} {run.seconds:5.1f} s, "
+        print(f"rehearsal: {entry['file']:52} {'ok' if run.ok else 'FAILED':6} {run.seconds:5.1f} s, "
               f"{len(run.started)} instance starts, {sum(len(c.notices) for c in run.cells)} cost notices")
     attempts, guarded = workdir / "network-attempts.txt", workdir / "guarded-processes.txt"
     yield (results, before_clean_up, attempts.read_text() if attempts.exists() else "",
            len(set(guarded.read_text().split())) if guarded.exists() else 0, neighbour)
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_every_notebook_of_the_track_is_rehearsed(runs):
+    """Each notebook of the track exists and was run (the v3 siblings land from their own branches: until then the
+    rehearsal covers those present, and this test says which are missing)."""
+    results, _, _, _, _ = runs
+    missing = [nb["file"] for nb in _rehearsed() if nb["file"] not in results]
+    if missing and ENVIRONMENT == "v3":
+        pytest.skip(f"v3 notebooks not in this checkout yet, not rehearsed: {', '.join(missing)}")
+    assert not missing
 
 
 def test_every_notebook_runs_top_to_bottom_in_aws_mode(runs):
@@ -127,9 +169,10 @@ def test_each_job_or_endpoint_that_starts_instances_was_announced_with_its_cost(
 
 def test_later_notebooks_reuse_the_course_model_instead_of_training_again(runs):
     results, _, _, _, _ = runs
-    assert "Reusing the course's newest training job" not in results["01_prepare_and_train.ipynb"].text
+    first = next(run for name, run in results.items() if _stem(name).startswith("01_"))
+    assert "Reusing the course's newest training job" not in first.text
     for name, run in results.items():
-        if name.startswith(NOTEBOOKS_USING_THE_COURSE_MODEL) and "course_model_data" in _source(name):
+        if _stem(name).startswith(NOTEBOOKS_USING_THE_COURSE_MODEL) and "course_model_data" in _source(name):
             # the learner's own model, although the neighbour's training job is newer
             assert f"Reusing the course's newest training job course-xgboost-{_me()}-" in run.text, name
             assert "Trained the course model" not in run.text, name
@@ -150,6 +193,8 @@ def test_after_99_clean_up_nothing_deletable_of_the_learner_remains_and_the_neig
     """A class in one account: the learner's 99 deletes all of theirs and none of their neighbour's."""
     _, (_, left_before, _), _, _, neighbour = runs
     _, sm, s3 = account
+    if neighbour is None:
+        pytest.skip("notebook 01 of this track is not in this checkout yet: no neighbour, no first course model")
     assert left_before, "the notebooks before 99 left something for it to delete (at least the course's S3 objects)"
     assert rehearsal.deletable_course_resources(sm) == [f"model {neighbour['model']}"]
     left = rehearsal.course_objects(s3)
@@ -158,16 +203,18 @@ def test_after_99_clean_up_nothing_deletable_of_the_learner_remains_and_the_neig
 
 
 def test_nothing_outside_loopback_was_reached(runs):
-    _, _, attempts, guarded, _ = runs
+    results, _, attempts, guarded, _ = runs
     assert attempts == ""
-    # the guard was there to see it: in every kernel, and in the AWS CLI processes of notebook 03
-    assert guarded > len(runs[0]) + 5
+    # the guard was there to see it: in every kernel, and in the AWS CLI processes of notebook 03 (both tracks)
+    assert guarded >= len(results)
+    if any('!aws' in _source(name) for name in results):
+        assert guarded > len(results) + 5
 
 
 def _source(name: str) -> str:
     import nbformat
 
-    return "".join(c.source for c in nbformat.read(rehearsal.NOTEBOOKS / name, as_version=4).cells)
+    return "".join(c.source for c in nbformat.read(rehearsal.NOTEBOOKS / name, as_version=4).cells)  # index file
 
 
 # Last in the module: notebook 02 leaves the course's data and models on the account again, which the checks of
@@ -178,8 +225,10 @@ def second_pass_after_clean_up(runs, account):
     artifact among them) but SageMaker keeps the training job's record, so reusing it would fail at CreateModel."""
     aws, sm, _ = account
     workdir = Path(tempfile.mkdtemp(prefix="aws-rehearsal-again-"))
-    run = rehearsal.run_notebook(rehearsal.NOTEBOOKS / "02_batch_transform_sdk.ipynb",
-                                 rehearsal.kernel_environment(aws, workdir), sm)
+    second = next(nb for nb in _rehearsed() if _stem(nb).startswith("02_"))
+    if not notebook_path(second).exists():
+        pytest.skip(f"{second['file']} is not in this checkout yet")
+    run = rehearsal.run_notebook(notebook_path(second), rehearsal.kernel_environment(aws, workdir), sm)
     yield run
     shutil.rmtree(workdir, ignore_errors=True)
 

@@ -3,6 +3,7 @@ SageMaker Python SDK v3 session. It runs in its own environment, .venv-v3, becau
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 from helpers.connection.backend import (BACKEND_VARIABLE, OFFLINE_REGION, Course, check_python, choose_backend,
@@ -164,8 +165,14 @@ def _connect_aws(region: str | None) -> Course:
     from helpers.connection.aws import guards as aws_guards
 
     boto_session, role, where = aws_account.open_aws_session(region)
+    # what helpers.connect('aws') adds, the same for both tracks (backend._connect_aws)
     aws_guards.install_launch_notices(boto_session)  # a cost line before any job starts instances
     aws_guards.install_error_advice()  # "What to do: ..." under AWS errors in notebook cells
+    from sagemaker_offline import aws_cli
+
+    # `!aws ...` in a cell: the kit's CLI, in the notebook's region, with the learner's own credentials.
+    aws_cli.put_kit_cli_on_path()
+    os.environ["AWS_DEFAULT_REGION"] = boto_session.region_name
     session = _v3_session(boto_session)
     return Course(backend="aws", region=boto_session.region_name, boto_session=boto_session, session=session,
                   role=role, bucket=session.default_bucket(), where=where)

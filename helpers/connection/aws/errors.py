@@ -218,11 +218,16 @@ def _region_mismatch(error, code, message, operation) -> str | None:
     )
 
 
+JOB_FAILURES = ("UnexpectedStatusException", "FailedStatusError")  # a failed job, as SDK v2 and v3 raise it
+
+
 def _s3_denied(error, code, message, operation) -> str | None:
     s3_code = code in {"AccessDenied", "403", "AllAccessDisabled"} and (operation in _S3_OPERATIONS or "s3" in
                                                                         message.lower() or code == "403")
-    # A job's FailureReason: data download/upload is done by the execution role, not by the learner.
-    job_failure = type(error).__name__ == "UnexpectedStatusException" and re.search(
+    # A job's FailureReason: data download/upload is done by the execution role, not by the learner. SDK v2's wait
+    # raises UnexpectedStatusException; SDK v3's resource wait() raises sagemaker-core's FailedStatusError ("... Final
+    # Resource State: Failed. Failure Reason: <reason>", sagemaker/core/utils/exceptions.py in 3.12 and 3.27).
+    job_failure = type(error).__name__ in JOB_FAILURES and re.search(
         r"access ?denied|\(403\)|forbidden", message, re.IGNORECASE)
     if not (s3_code or job_failure):
         return None
