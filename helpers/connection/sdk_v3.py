@@ -6,6 +6,7 @@ import logging
 import os
 import re
 
+from helpers.connection import fast_setup
 from helpers.connection.backend import (BACKEND_VARIABLE, OFFLINE_REGION, Course, check_python, choose_backend,
                                        settings_line)
 from helpers.connection.names import (CourseSetupError, instance_type as choose_instance_type, learner_id,
@@ -54,6 +55,7 @@ def transformer_tags_work() -> bool:
     return _version_tuple(version("sagemaker-core"))[:2] >= TRANSFORMER_TAGS_FROM_CORE
 
 
+@fast_setup.setup_cell  # the same set-up speed-ups as helpers.connect (helpers/connection/fast_setup.py)
 def connect(backend: str | None = None, region: str | None = None, quiet: bool = False, *,
             learner: str | None = None, instance_type: str | None = None) -> Course:
     """Start the chosen backend and return the Course with a v3 `Session`; prints where jobs will run, and the
