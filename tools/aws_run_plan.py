@@ -364,6 +364,9 @@ def render(sections: dict[str, list[PlannedJob]]) -> str:
         "type and use; a job over a quota is refused with `ResourceLimitExceeded` "
         "(<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTransformJob.html>), so a new "
         "account may need to run some notebooks one after another.",
+        "- Both tracks: the plan is made from the SDK v2 track's requests (notebooks/); the SDK v3 track "
+        "(notebooks/sdk-v3/) starts the same jobs for the same minutes, notebook by notebook (tests/test_notebook_requests.py "
+        "checks each v3 notebook against its row here).",
         "- A request SageMaker refuses (the lesson's job name `my_job` in 03) starts nothing and is left out.",
         "- A cell that runs only offline (`if course.offline:` around all of it, e.g. the exercises' \"extra code – "
         "offline only\" cells) starts nothing on AWS and is left out.",
