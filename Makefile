@@ -70,13 +70,17 @@ course-v3: $(STAMP_V3)
 
 # nbval runs each track in its own environments (conftest.py collects the notebooks of the environment it runs in): the
 # v2 track with the unit tests in .venv; the v3 track in .venv-v3 and in each Studio-image replica, where the records
-# SDK 3.12 does not log are left out of the comparison (tests/nbval_sanitize_studio.cfg). In .venv-v3 the AWS
+# SDK 3.12 does not log are left out of the comparison (tests/nbval_sanitize_studio.cfg). The images have the AWS CLI v2
+# outside the kernel's environment (aws/sagemaker-distribution, build_artifacts/v4/v4.4/v4.4.1/Dockerfile, installs it
+# from awscli-exe-linux-x86_64.zip): each replica gets the course's `aws` from .venv beside it the same way, for
+# notebook 03's `!aws` cells, and no image version moves. In .venv-v3 the AWS
 # rehearsal and the request checks run over the v3 track too (each test module picks the track of its environment).
 test: $(STAMP) $(STAMP_V3) $(STUDIO_STAMPS)
 	@command -v chromium >/dev/null 2>&1 || echo "make test: Chromium is not installed, so the site's browser test (tests/test_site.py) is skipped; to run it: apt-get install chromium chromium-driver"
 	$(PY) -m pytest -rs
 	$(PY_V3) -m pytest -rs notebooks/ tests/test_aws_rehearsal.py tests/test_notebook_requests.py
 	@for v in $(STUDIO_IMAGES); do \
+		ln -sf $(abspath $(VENV))/bin/aws .venv-studio-$$v/bin/aws; \
 		cat tests/nbval_sanitize.cfg tests/nbval_sanitize_studio.cfg > .venv-studio-$$v/nbval_sanitize.cfg; \
 		echo "nbval over the v3 track in the Studio image $$v replica"; \
 		.venv-studio-$$v/bin/python -m pytest -rs notebooks/ --nbval-sanitize-with .venv-studio-$$v/nbval_sanitize.cfg || exit 1; \
