@@ -105,14 +105,14 @@ def test_keys_the_learner_sets_after_stop_survive_the_switch_to_aws():
         import sagemaker_offline
         with sagemaker_offline.running():
             pass
-        os.environ["AWS_ACCESS_KEY_ID"] = "AKIAMYOWNKEY0000000X"
+        os.environ["AWS_ACCESS_KEY_ID"] = "the-learners-own-key"
         os.environ["AWS_PROFILE"] = "course"
         sagemaker_offline.allow_aws()
         print("KEY", os.environ["AWS_ACCESS_KEY_ID"], "PROFILE", os.environ.get("AWS_PROFILE"))
         print("SECRET", os.environ["AWS_SECRET_ACCESS_KEY"] != "offline-aws-stopped")
     ''')
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "KEY AKIAMYOWNKEY0000000X PROFILE course" in done.stdout, done.stdout
+    assert "KEY the-learners-own-key PROFILE course" in done.stdout, done.stdout
     assert "SECRET True" in done.stdout, done.stdout  # the one they did not set: theirs from before the stop
 
 
