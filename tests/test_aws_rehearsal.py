@@ -18,20 +18,13 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers.course.index import course_notebooks, notebook_path
+from helpers.course.index import course_notebooks, environment, notebook_path
 from tests import rehearsal
 
 pytestmark = pytest.mark.rehearsal
 
 
-def _environment() -> str:
-    """"v3" where this interpreter has SDK v3 (.venv-v3, a Studio replica), else "v2": the track it can run."""
-    from importlib.metadata import version
-
-    return "v3" if version("sagemaker").startswith("3.") else "v2"
-
-
-ENVIRONMENT = _environment()
+ENVIRONMENT = environment()  # the track this interpreter runs (helpers/course/index.py)
 
 
 def _rehearsed() -> list[dict]:

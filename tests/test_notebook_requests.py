@@ -18,7 +18,7 @@ from botocore.validate import ParamValidator
 from nbclient import NotebookClient
 
 from helpers.connection.names import COURSE_PREFIX, COURSE_TAG_KEY, COURSE_TAG_VALUE
-from helpers.course.index import course_notebooks
+from helpers.course.index import course_notebooks, environment
 from sagemaker_offline import request_log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,14 +28,7 @@ sys.modules[_spec.name] = run_plan  # its dataclasses look their module up there
 _spec.loader.exec_module(run_plan)
 
 
-def _environment() -> str:
-    """"v3" where this interpreter has SDK v3 (.venv-v3), else "v2": the track whose notebooks it can run."""
-    from importlib.metadata import version
-
-    return "v3" if version("sagemaker").startswith("3.") else "v2"
-
-
-ENVIRONMENT = _environment()
+ENVIRONMENT = environment()  # the track this interpreter runs (helpers/course/index.py)
 # The course's notebooks of this environment: the v2 track (and A2) in .venv; the v3 track and A1 in .venv-v3. A v3
 # sibling not yet in this checkout (they land from their own branches) is left out.
 NOTEBOOKS = [path for path in (ROOT / "notebooks" / nb["file"] for nb in course_notebooks(ENVIRONMENT))

@@ -51,16 +51,6 @@ def run(path: Path, in_place: bool) -> tuple[bool, float, str]:
     return ok, seconds, error
 
 
-def environment() -> str:
-    """The course environment this interpreter is: "v3" where SDK v3 is installed, else "v2"."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return "v3" if version("sagemaker").startswith("3.") else "v2"
-    except PackageNotFoundError:
-        return "v2"
-
-
 def shown(path: Path) -> str:
     """A notebook's name as the report shows it: relative to notebooks/ (sdk-v3/02_... for the v3 track)."""
     return str(path.relative_to(NOTEBOOKS)) if path.is_relative_to(NOTEBOOKS) else path.name
@@ -79,7 +69,7 @@ def main() -> int:
 
     record_settings()  # the learner id and settings the committed outputs show, whoever runs it
 
-    from helpers.course.index import notebook_path
+    from helpers.course.index import environment, notebook_path
 
     # by default the track of this environment: SDK v2 (.venv) runs notebooks/, SDK v3 (.venv-v3, a Studio image's
     # kernel) runs notebooks/sdk-v3/ and the v3 appendix

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from helpers.course.index import NOTEBOOKS, course_notebooks, notebook_path, track_pairs  # noqa: E402
+from helpers.course.index import NOTEBOOKS, V3_FOLDER, course_notebooks, notebook_path, track_pairs, v3_sibling  # noqa: E402
 
 CODE_SPAN = re.compile(r"`[^`\n]*`")
 LINK = re.compile(r"(\]\(|src=\")([^)\"\s]+)")
@@ -49,7 +49,7 @@ def _v3_link(target: str) -> str:
     if re.match(r"^([a-z]+:|#|/)", target):
         return target
     path = target.split("#")[0]
-    siblings = {Path(nb["file"]).name for nb in course_notebooks("v3") if nb["file"].startswith("sdk-v3/")}
+    siblings = {Path(nb["file"]).name for nb in course_notebooks("v3") if nb["file"].startswith(f"{V3_FOLDER}/")}
     if path in siblings:  # a course notebook: its v3 sibling, of the same name beside this one
         return target
     return "../" + target
@@ -141,7 +141,7 @@ def check() -> list[str]:
     for nb in course_notebooks("v2"):
         if nb.get("style", "course") != "course":
             continue
-        sibling = f"sdk-v3/{Path(nb['file']).name}"
+        sibling = v3_sibling(nb["file"])
         if sibling not in v3_files or not (NOTEBOOKS / sibling).exists():
             problems.append(f"{nb['file']} has no SDK v3 sibling {sibling} (in notebooks/course.json and on disk)")
     problems += sync(write=False)

@@ -137,7 +137,6 @@ def plain_sdk_logs() -> None:
         sdk_logger.addHandler(handler)
     sdk_logger.setLevel(logging.INFO)
     sdk_logger.propagate = False  # once, here: not again through a handler the SDK or a library put on the root
-    logging.getLogger("botocore").setLevel(logging.WARNING)
 
 
 def _connect_offline(region: str) -> Course:

@@ -10,6 +10,17 @@ INDEX_FILE = NOTEBOOKS / "course.json"
 V3_FOLDER = "sdk-v3"  # the v3 track's folder under notebooks/: each v2 course notebook's sibling, with the same name
 
 
+def environment() -> str:
+    """The track this interpreter can run: "v3" where SDK v3 is installed (.venv-v3, a Studio image's kernel), else
+    "v2". make course, nbval and the tests each pick the notebooks of their environment with it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return "v3" if version("sagemaker").startswith("3.") else "v2"
+    except PackageNotFoundError:
+        return "v2"
+
+
 def course_notebooks(environment: str | None = "v2") -> list[dict]:
     """The course index (notebooks/course.json), in course order: what make course, nbval and the site run.
     A learner's duplicate of a notebook is not in it, so it is never run or tested by the kit's tools."""
