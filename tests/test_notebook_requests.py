@@ -260,8 +260,9 @@ _SEQUENTIAL_STILL = {
     "03_batch_transform_boto3.ipynb": "each job is created and waited for in its own step; the waiter is the lesson",
     "05_associate_inputs_with_predictions.ipynb": "the SDK's transformer.transform() waits, and its intended errors "
                                                   "are the SDK's own (UnexpectedStatusException)",
-    "06_preprocess_with_batch_transform.ipynb": "run_transform/train_model wait in each step; the scoring of the "
-                                                "course model on test.csv and the three trainings could start earlier",
+    "06_preprocess_with_batch_transform.ipynb": "jobs no later cell reads start without waiting, but in the teaching "
+                                                "order: Step 5's course-model scoring starts after Step 1's job was "
+                                                "read, and Step 7's featurizer training after Step 6's comparison",
     "07_batch_transform_or_endpoint.ipynb": "the endpoint is deployed after the batch job ended (Step 3 after Step 2)",
 }
 
