@@ -5,7 +5,6 @@ reports it; two jobs at once keep their own /opt/ml; a stop kills the script; no
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import subprocess
@@ -335,3 +334,46 @@ def test_a_path_that_escapes_the_rewriting_fails_with_a_clear_note_instead_of_to
     assert done.returncode == 1
     assert "[offline] /opt/ml/processing/output/raw.bin was not rewritten to this job's folder" in done.stderr
     assert 'File "/opt/ml/processing/input/code/s.py", line 3' in done.stderr
+
+
+V3_RUN = '''
+import boto3, sagemaker_offline
+with sagemaker_offline.running():
+    from sagemaker.core import image_uris
+    from sagemaker.core.helper.session_helper import Session
+    from sagemaker.core.processing import ScriptProcessor
+    from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
+
+    session = Session()
+    bucket = session.default_bucket()
+    data = session.upload_data("housing.csv", bucket=bucket, key_prefix="v3/raw")
+    processor = ScriptProcessor(image_uri=image_uris.retrieve("sklearn", session.boto_region_name, "1.2-1"),
+                                command=["python3"], role="arn:aws:iam::123456789012:role/v3", instance_count=1,
+                                instance_type="ml.m5.xlarge", sagemaker_session=session, env={"MODE": "v3"})
+    processor.run(
+        code="preprocessing.py", arguments=["--test-size", "0.5"],
+        inputs=[ProcessingInput(input_name="data", s3_input=ProcessingS3Input(
+            s3_uri=data, local_path="/opt/ml/processing/input/data", s3_data_type="S3Prefix", s3_input_mode="File"))],
+        outputs=[ProcessingOutput(output_name=part, s3_output=ProcessingS3Output(
+            s3_uri=f"s3://{bucket}/v3/{part}", local_path=f"/opt/ml/processing/output/{part}",
+            s3_upload_mode="EndOfJob")) for part in ("train", "test")])
+    job = processor.latest_job
+    job.refresh()
+    print("STATUS", job.processing_job_status)
+    print("KEYS", sorted(o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="v3/t")["Contents"]))
+'''
+
+
+def test_sdk_v3_script_processor_runs_offline(tmp_path):
+    """SDK v3's own processing classes (sagemaker.core.processing.ScriptProcessor, shapes.ProcessingInput) send the
+    same CreateProcessingJob, so the same runtime runs them (in .venv-v3: v2 and v3 cannot share one environment)."""
+    v3_python = Path(__file__).resolve().parent.parent / ".venv-v3" / "bin" / "python"
+    if not v3_python.exists():
+        pytest.skip("needs .venv-v3 (make .venv-v3/.installed; make test builds it)")
+    (tmp_path / "preprocessing.py").write_text(SPLIT)
+    pd.DataFrame({"label": range(10), "x": range(10)}).to_csv(tmp_path / "housing.csv", index=False)
+    done = subprocess.run([str(v3_python), "-c", V3_RUN], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "split 10 rows into 5 train and 5 test on ['algo-1'] in sagemaker-scikit-learn-" in done.stdout
+    assert "STATUS Completed" in done.stdout
+    assert "KEYS ['v3/test/test.csv', 'v3/train/train.csv']" in done.stdout
