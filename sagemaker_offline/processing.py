@@ -9,7 +9,9 @@ takes them, exit code 0 completes the job, any other fails it), "How to Build Yo
 (https://docs.aws.amazon.com/sagemaker/latest/dg/build-your-own-processing-container.html#byoc-config: Environment,
 /opt/ml/config/processingjobconfig.json and resourceconfig.json), "Save and Access Metadata Information About Your
 Processing Job" (https://docs.aws.amazon.com/sagemaker/latest/dg/byoc-metadata.html: /opt/ml/output/message becomes
-ExitMessage, its first 1 KB), the API reference of CreateProcessingJob / ProcessingS3Input / ProcessingS3Output, and
+ExitMessage, its first 1 KB), the API reference of CreateProcessingJob, ProcessingS3Input (LocalPath "must begin with
+/opt/ml/processing/", https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingS3Input.html) and
+ProcessingS3Output, and
 SDK v2's sagemaker/processing.py (ScriptProcessor uploads the code to <job>/input/code/ and runs
 `command + ["/opt/ml/processing/input/code/<script>"]`). The FailureReason of a script that exits non-zero is the
 one the Developer Guide's "SageMaker Python SDK Troubleshooting" page shows for a scikit-learn processing job:
@@ -78,7 +80,7 @@ def offline_problem(params: dict) -> str | None:
             return f"the input {entry.get('InputName')!r} uses S3InputMode {source['S3InputMode']!r}; offline only File"
         if not source.get("LocalPath", "").startswith(PROCESSING_ROOT):
             return (f"the input {entry.get('InputName')!r} has LocalPath {source.get('LocalPath')!r}; the API "
-                    f"reference requires it to begin with {PROCESSING_ROOT}")
+                    f"reference (ProcessingS3Input) requires it to begin with {PROCESSING_ROOT}")
     for entry in (params.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
         target = entry.get("S3Output")
         if target is None:
@@ -86,9 +88,10 @@ def offline_problem(params: dict) -> str | None:
         if target.get("S3UploadMode", "EndOfJob") != "EndOfJob":
             return (f"the output {entry.get('OutputName')!r} uses S3UploadMode {target['S3UploadMode']!r}; offline "
                     "outputs are uploaded at the end of the job only (EndOfJob)")
-        if not target.get("LocalPath", "").startswith(PROCESSING_ROOT):
+        if not target.get("LocalPath", "").startswith("/opt/ml/"):
             return (f"the output {entry.get('OutputName')!r} has LocalPath {target.get('LocalPath')!r}; offline it "
-                    f"must begin with {PROCESSING_ROOT}")
+                    "must be below /opt/ml/ (the folder the runtime maps for the job), e.g. "
+                    f"{PROCESSING_ROOT}output/...")
     return None
 
 

@@ -139,13 +139,13 @@ def test_sklearn_processor_splits_the_csv_and_its_outputs_land_in_s3(course, hou
 
 
 def test_a_raising_script_fails_the_job_with_awss_reason_its_traceback_in_the_log_and_no_outputs(
-        course, housing, tmp_path, real_opt_ml):
+        course, housing, tmp_path, capsys, real_opt_ml):
     from sagemaker.exceptions import UnexpectedStatusException
 
     script = SPLIT.replace("test.to_csv(", "raise ValueError('the test split is empty')\ntest.to_csv(")
     with pytest.raises(UnexpectedStatusException, match=r"Failed\. Reason: AlgorithmError: , exit code: 1"):
-        _run(course, _processor(course, env={"MODE": "x"}), _script(tmp_path, script), housing[0], "raising",
-             logs=False)
+        _run(course, _processor(course, env={"MODE": "x"}), _script(tmp_path, script), housing[0], "raising")
+    assert "ValueError: the test split is empty" in capsys.readouterr().out  # run(logs=True) printed the traceback
     name = course.sagemaker_client.list_processing_jobs(SortBy="CreationTime")["ProcessingJobSummaries"][-1][
         "ProcessingJobName"]
     described = course.sagemaker_client.describe_processing_job(ProcessingJobName=name)
@@ -320,8 +320,8 @@ def test_the_path_functions_pandas_numpy_and_joblib_use_are_rewritten(tmp_path, 
         print(__file__, sys.argv[0])
     ''')
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:4] == ["True", "3 3 {'k': 1}", "t", "/opt/ml/processing/input/code/s.py " * 1
-                                           + "/opt/ml/processing/input/code/s.py"]
+    script = "/opt/ml/processing/input/code/s.py"
+    assert done.stdout.split("\n")[:4] == ["True", "3 3 {'k': 1}", "t", f"{script} {script}"]
     assert sorted(p.name for p in (tmp_path / "processing" / "output" / "b").iterdir()) == [
         "c.csv", "j.joblib", "n.npy", "p.csv", "t.txt"]
 
