@@ -180,14 +180,17 @@ def test_two_jobs_at_once_each_see_their_own_opt_ml(course, housing, tmp_path, r
 
     script = textwrap.dedent('''
         import os, sys, time
+        started = time.time()
         os.makedirs("/opt/ml/processing/output/train", exist_ok=True)
         with open("/opt/ml/processing/output/train/who.txt", "w") as f:
             f.write(sys.argv[1])
-        time.sleep(1.5)  # both jobs are running now, each with its own /opt/ml
+        time.sleep(3)  # both jobs are running now, each with its own /opt/ml
         with open("/opt/ml/processing/output/train/who.txt") as f:
             assert f.read() == sys.argv[1]
         with open("/opt/ml/processing/output/train/root.txt", "w") as f:
             f.write(os.environ["SAGEMAKER_OFFLINE_OPT_ML"])
+        with open("/opt/ml/processing/output/train/when.txt", "w") as f:
+            f.write(f"{started} {time.time()}")
     ''')
     code = _script(tmp_path, script, "who.py")
     jobs = []
@@ -200,14 +203,17 @@ def test_two_jobs_at_once_each_see_their_own_opt_ml(course, housing, tmp_path, r
         jobs.append(processor.latest_job)
     for job in jobs:
         job.wait(logs=False)
-    roots = []
+    roots, spans = [], []
     for who in ("first", "second"):
-        assert _keys(course, who) == ["train/root.txt", "train/who.txt"]
+        assert _keys(course, who) == ["train/root.txt", "train/when.txt", "train/who.txt"]
+        spans.append([float(t) for t in course.s3_client.get_object(
+            Bucket=course.bucket, Key=f"{course.prefix}/processing/{who}/train/when.txt")["Body"].read().split()])
         body = course.s3_client.get_object(Bucket=course.bucket, Key=f"{course.prefix}/processing/{who}/train/who.txt")
         assert body["Body"].read() == who.encode()
         roots.append(course.s3_client.get_object(
             Bucket=course.bucket, Key=f"{course.prefix}/processing/{who}/train/root.txt")["Body"].read().decode())
     assert roots[0] != roots[1]
+    assert max(start for start, _ in spans) < min(end for _, end in spans)  # the two scripts really ran at once
     assert not any(Path(root).exists() for root in roots)  # each job's folder is removed at its end
 
 
