@@ -383,3 +383,13 @@ def test_sdk_v3_script_processor_runs_offline(tmp_path):
     assert "split 10 rows into 5 train and 5 test on ['algo-1'] in sagemaker-scikit-learn-" in done.stdout
     assert "STATUS Completed" in done.stdout
     assert "KEYS ['v3/test/test.csv', 'v3/train/train.csv']" in done.stdout
+
+
+def test_an_interrupt_report_names_the_processing_jobs_own_calls():
+    """Ctrl-C while a processing job runs: the one-line report says how to wait again and how to stop it."""
+    from sagemaker_offline.interrupts import Interrupts
+
+    report = Interrupts.report(None, [("processing", "prep-1")])
+    assert "the processing job 'prep-1' did not" in report
+    assert "processor.latest_job.wait() waits again" in report
+    assert "sagemaker_client.stop_processing_job(ProcessingJobName='prep-1') stops it" in report
