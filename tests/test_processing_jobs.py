@@ -393,3 +393,18 @@ def test_an_interrupt_report_names_the_processing_jobs_own_calls():
     assert "the processing job 'prep-1' did not" in report
     assert "processor.latest_job.wait() waits again" in report
     assert "sagemaker_client.stop_processing_job(ProcessingJobName='prep-1') stops it" in report
+
+
+def test_a_script_that_calls_boto3_reaches_the_same_offline_aws(course, housing, tmp_path):
+    """On AWS the script's boto3 calls go to the account with the job's role; offline they go to this offline AWS
+    (its loopback server, through the AWS_ENDPOINT_URL the kernel's environment carries), never to the network."""
+    bucket, key = housing[0][len("s3://"):].split("/", 1)
+    script = textwrap.dedent(f'''
+        import boto3
+        body = boto3.client("s3").get_object(Bucket={bucket!r}, Key={key!r})["Body"].read()
+        print("first line:", body.decode().splitlines()[0])
+    ''')
+    processor = _processor(course)
+    processor.run(code=_script(tmp_path, script, "reads_s3.py"), logs=False)
+    _, text = _log(course, processor.latest_job.job_name)
+    assert text == "first line: " + ",".join(housing[1].columns)
