@@ -24,10 +24,10 @@ RUNS = {
     "StopTransformJob": "stops the running job",
     "CreateModel": "checked as SageMaker checks it (the model data must exist), then recorded for transform jobs",
     "DescribeModel": "the model as CreateModel recorded it, with the fields AWS fills in",
-    "CreateProcessingJob": "runs a `python3 script.py` entrypoint (SKLearnProcessor, ScriptProcessor with command "
-                           "['python3']) on the scikit-learn and XGBoost framework images in a fresh process: inputs "
-                           "downloaded, /opt/ml/... mapped to the job's folder, outputs uploaded at the end; other "
-                           "images and entrypoints are refused",
+    "CreateProcessingJob": "runs a Python script (SKLearnProcessor, ScriptProcessor with command ['python3'], "
+                           "FrameworkProcessors such as XGBoostProcessor) on the scikit-learn and XGBoost framework "
+                           "images in a fresh process: inputs downloaded, /opt/ml/... mapped to the job's folder, "
+                           "outputs uploaded at the end; other images and entrypoints are refused",
     "DescribeProcessingJob": "the job's real status, ProcessingEndTime, ExitMessage or FailureReason",
     "StopProcessingJob": "stops the running job (its script's processes are killed, nothing is uploaded)",
     "ListTransformJobs": "filtered, sorted and paged as the API reference says (listing.py)",

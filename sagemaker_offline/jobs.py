@@ -228,7 +228,7 @@ def _create_processing_job(aws, original):
         params = _params(self)
         backend = _backend(self)
         _validate("CreateProcessingJob", params, backend)
-        problem = processing.offline_problem(params)
+        problem = processing.offline_problem(params, self.current_account)
         if problem:
             raise api_support.not_offline("CreateProcessingJob", "a Processing job", f": {problem}")
         name = params["ProcessingJobName"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -50,7 +51,62 @@ def _python_command(entrypoint: list[str]) -> tuple[list[str], str] | None:
     return flags, rest[0]
 
 
-def offline_problem(params: dict) -> str | None:
+# The last line of the runproc.sh a FrameworkProcessor writes (SDK v2 processing.py, _generate_framework_script):
+# `{command} {entry_point} "$@"`, after `cd /opt/ml/processing/input/code/` and `tar -xzf sourcedir.tar.gz`.
+_RUNPROC_LAST = re.compile(r'^(?P<command>.+?) (?P<script>[^\s"]+\.py) "\$@"$')
+
+
+def _runproc(account_id: str, params: dict) -> tuple[list[str], str] | str | None:
+    """For a FrameworkProcessor's `/bin/bash .../runproc.sh`: (flags, the script under the code folder), or why it
+    cannot run offline; None for any other entrypoint."""
+    entrypoint = list((params.get("AppSpecification") or {}).get("ContainerEntrypoint") or [])
+    if len(entrypoint) != 2 or PurePosixPath(entrypoint[0]).name != "bash" or not entrypoint[1].endswith("runproc.sh"):
+        return None
+    folder = str(PurePosixPath(entrypoint[1]).parent)
+    inputs = {(e.get("S3Input") or {}).get("LocalPath", "").rstrip("/"): e.get("S3Input") or {}
+              for e in params.get("ProcessingInputs") or []}
+    source = inputs.get(folder)
+    if source is None:
+        return f"no ProcessingInput puts {entrypoint[1]} there"
+    bucket, key = s3io.split_uri(source["S3Uri"])
+    if s3io.head(account_id, bucket, key) is None:
+        return f"its entrypoint script {source['S3Uri']} does not exist"
+    lines = [line.strip() for line in s3io.read_bytes(account_id, bucket, key).decode("utf-8", "replace").splitlines()
+             if line.strip() and not line.strip().startswith("#")]
+    last = _RUNPROC_LAST.match(lines[-1]) if lines else None
+    parsed = _python_command(last["command"].split() + [last["script"]]) if last else None
+    if "cd /opt/ml/processing/input/code/" not in lines or "tar -xzf sourcedir.tar.gz" not in lines or not parsed:
+        return (f"{entrypoint[1]} is not the runproc.sh SDK v2's FrameworkProcessor writes for a Python entry point "
+                "(cd to the code, tar -xzf sourcedir.tar.gz, then `python3 <script>.py \"$@\"`)")
+    code = inputs.get("/opt/ml/processing/input/code")
+    if code is not None:
+        from sagemaker_offline.script_training import code_archive_problem
+
+        problem = code_archive_problem(account_id, code["S3Uri"])
+        if problem:
+            return problem.replace("the training toolkit installs", "runproc.sh installs")
+    return parsed[0], "/opt/ml/processing/input/code/" + parsed[1]
+
+
+def command_of(account_id: str, params: dict) -> tuple[list[str], str, bool] | str:
+    """(interpreter flags, the script's /opt/ml path, whether sourcedir.tar.gz is unpacked first), or why the job's
+    entrypoint cannot run offline."""
+    entrypoint = list((params.get("AppSpecification") or {}).get("ContainerEntrypoint") or [])
+    direct = _python_command(entrypoint)
+    if direct is not None:
+        return direct[0], direct[1], False
+    framework = _runproc(account_id, params)
+    if isinstance(framework, tuple):
+        return framework[0], framework[1], True
+    if isinstance(framework, str):
+        return f"the FrameworkProcessor entrypoint cannot run offline: {framework}"
+    return (f"the container entrypoint {entrypoint or '(the image default)'} is not `python3 <script>.py`; "
+            "offline only a Python script runs (ScriptProcessor(command=['python3']), SKLearnProcessor, or a "
+            "FrameworkProcessor such as XGBoostProcessor with a .py entry point). The image's own entrypoint, or "
+            "another command, runs in the image's shell")
+
+
+def offline_problem(params: dict, account_id: str) -> str | None:
     """Why this CreateProcessingJob request cannot run offline (then it is refused and nothing is created), or None."""
     from sagemaker_offline.framework_images import sklearn_image
     from sagemaker_offline.xgboost_images import builtin_xgboost_image
@@ -63,11 +119,9 @@ def offline_problem(params: dict) -> str | None:
                 "scikit-learn image (SKLearnProcessor(framework_version='1.2-1'), image_uris.retrieve('sklearn', "
                 "region, '1.2-1')) and the XGBoost framework images (ScriptProcessor(image_uri=image_uris.retrieve("
                 "'xgboost', region, '1.7-1'), command=['python3']))")
-    entrypoint = list(app.get("ContainerEntrypoint") or [])
-    if _python_command(entrypoint) is None:
-        return (f"the container entrypoint {entrypoint or '(the image default)'} is not `python3 <script>.py`; "
-                "offline only a Python script runs (ScriptProcessor(command=['python3']) or SKLearnProcessor). A "
-                "FrameworkProcessor's bash runproc.sh, or the image's own entrypoint, runs in the image's shell")
+    command = command_of(account_id, params)
+    if isinstance(command, str):
+        return command
     cluster = (params.get("ProcessingResources") or {}).get("ClusterConfig") or {}
     if int(cluster.get("InstanceCount", 1)) != 1:
         return "offline a Processing job runs on one instance (instance_count=1); algo-1 is the only host"
@@ -167,6 +221,17 @@ def _upload_outputs(account_id: str, root: Path, params: dict) -> None:
             s3io.put_bytes(account_id, bucket, key, path.read_bytes())
 
 
+def _unpack_source_dir(code_dir: Path) -> None:
+    import tarfile
+
+    archive = code_dir / "sourcedir.tar.gz"
+    if not archive.is_file():
+        raise ProcessingFailure("AlgorithmError: , exit code: 2 (tar: sourcedir.tar.gz: Cannot open: No such file or "
+                                "directory)")
+    with tarfile.open(archive) as tar:
+        tar.extractall(code_dir, filter="data")
+
+
 def exit_message(root: Path) -> str | None:
     """The first 1 KB of /opt/ml/output/message, or None when the script wrote none."""
     message = root / "output" / "message"
@@ -181,7 +246,7 @@ def run_processing(account_id: str, region: str, params: dict, arn: str, write, 
     from sagemaker_offline.script_training import run_process
 
     app = params.get("AppSpecification") or {}
-    flags, script = _python_command(list(app.get("ContainerEntrypoint") or []))
+    flags, script, unpack = command_of(account_id, params)  # offline_problem checked it at create
     arguments = list(app.get("ContainerArguments") or [])
     root = Path(tempfile.mkdtemp(prefix="processing-"))  # /opt/ml of this job; two jobs never share one
     try:
@@ -194,6 +259,9 @@ def run_processing(account_id: str, region: str, params: dict, arn: str, write, 
         for entry in (params.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
             _local(root, entry["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)  # made before the start
         _config_files(root, params, arn)
+        code_dir = _local(root, "/opt/ml/processing/input/code")
+        if unpack:  # runproc.sh: cd /opt/ml/processing/input/code/ && tar -xzf sourcedir.tar.gz
+            _unpack_source_dir(code_dir)
         if not _local(root, script).is_file():
             raise ProcessingFailure(f"AlgorithmError: , exit code: 2 (python3: can't open file {script!r}: no "
                                     "ProcessingInput puts a file there)")
@@ -204,7 +272,7 @@ def run_processing(account_id: str, region: str, params: dict, arn: str, write, 
                                                                           else [])),
                     "SAGEMAKER_OFFLINE_OPT_ML": str(root), "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
         command = [sys.executable, *flags, str(_BOOTSTRAP / "run_script.py"), script, *arguments]
-        code = run_process(command, root, env, write, stop_requested)
+        code = run_process(command, code_dir if unpack else root, env, write, stop_requested)
         message = exit_message(root)
         if code != 0:
             failure = ProcessingFailure(f"AlgorithmError: , exit code: {code}")

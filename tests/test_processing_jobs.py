@@ -271,6 +271,8 @@ def test_script_processor_on_the_xgboost_framework_image_runs_the_script(course,
                            "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/x.py"]}},
      "is not one the offline runtime emulates"),
     ({"AppSpecification": {"ContainerEntrypoint": ["/bin/bash", "/opt/ml/processing/input/entrypoint/runproc.sh"]}},
+     "the FrameworkProcessor entrypoint cannot run offline: no ProcessingInput puts"),
+    ({"AppSpecification": {"ContainerEntrypoint": ["java", "-jar", "/opt/ml/processing/input/code/app.jar"]}},
      "is not `python3 <script>.py`"),
     ({"ProcessingResources": {"ClusterConfig": {"InstanceCount": 2, "InstanceType": "ml.m5.xlarge",
                                                 "VolumeSizeInGB": 30}}}, "runs on one instance"),
@@ -408,3 +410,49 @@ def test_a_script_that_calls_boto3_reaches_the_same_offline_aws(course, housing,
     processor.run(code=_script(tmp_path, script, "reads_s3.py"), logs=False)
     _, text = _log(course, processor.latest_job.job_name)
     assert text == "first line: " + ",".join(housing[1].columns)
+
+
+def test_xgboost_processor_a_framework_processor_unpacks_its_source_dir_and_runs_the_entry_point(
+        course, housing, tmp_path):
+    """XGBoostProcessor (a FrameworkProcessor) uploads sourcedir.tar.gz and a runproc.sh that unpacks it and runs
+    `python3 <entry point> "$@"` (SDK v2 processing.py, _generate_framework_script); offline the same steps run."""
+    from sagemaker.processing import ProcessingInput, ProcessingOutput
+    from sagemaker.xgboost.processing import XGBoostProcessor
+
+    source = tmp_path / "src"
+    (source / "lib").mkdir(parents=True)
+    (source / "lib" / "split_rows.py").write_text("def half(frame):\n    return frame.iloc[: len(frame) // 2]\n")
+    (source / "split.py").write_text(textwrap.dedent('''
+        import os, sys
+        import pandas as pd
+        from lib.split_rows import half  # a module beside the entry point, from the unpacked source_dir
+        frame = half(pd.read_csv("/opt/ml/processing/input/data/housing.csv"))
+        frame.to_csv("/opt/ml/processing/output/train/half.csv", index=False)
+        print("kept", len(frame), "rows; args", sys.argv[1:], "cwd", os.path.basename(os.getcwd()))
+    '''))
+    processor = XGBoostProcessor(framework_version="1.7-1", role=course.role, instance_type="ml.m5.xlarge",
+                                 instance_count=1, sagemaker_session=course.session)
+    processor.run(code="split.py", source_dir=str(source), arguments=["--mode", "half"], logs=False,
+                  inputs=[ProcessingInput(source=housing[0], destination="/opt/ml/processing/input/data")],
+                  outputs=[ProcessingOutput(source="/opt/ml/processing/output/train",
+                                            destination=course.s3_uri("processing", "framework", "train"))])
+    described = processor.latest_job.describe()
+    assert described["ProcessingJobStatus"] == "Completed", described.get("FailureReason")
+    assert described["AppSpecification"]["ContainerEntrypoint"][0] == "/bin/bash"
+    _, text = _log(course, processor.latest_job.job_name)
+    assert text == f"kept {len(housing[1]) // 2} rows; args ['--mode', 'half'] cwd code"
+    assert _keys(course, "framework") == ["train/half.csv"]
+
+
+def test_a_framework_processor_with_requirements_txt_is_refused_before_anything_runs(course, tmp_path):
+    from botocore.exceptions import ClientError
+    from sagemaker.xgboost.processing import XGBoostProcessor
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "split.py").write_text("print('never runs')\n")
+    (source / "requirements.txt").write_text("lightgbm\n")
+    processor = XGBoostProcessor(framework_version="1.7-1", role=course.role, instance_type="ml.m5.xlarge",
+                                 instance_count=1, sagemaker_session=course.session)
+    with pytest.raises(ClientError, match="requirements.txt.*runproc.sh installs with pip"):
+        processor.run(code="split.py", source_dir=str(source), logs=False)
