@@ -268,22 +268,23 @@ def _create_processing_job(aws, original):
                 job.processing_start_time = job.last_modified_time = _now()
                 if stop.is_set():
                     raise Stopped()
-                job.exit_message = run_processing(account, region, params, job.arn, write, stop)
+                message = run_processing(account, region, params, job.arn, write, stop)
                 gate(aws, t0 + PROCESSING_PHASES["logs"], stop)
                 publish()
                 gate(aws, t0 + PROCESSING_PHASES["end"], stop)
                 hold_past_creation_second(created)
+                job.exit_message = message  # DescribeProcessingJob shows it once the job has ended (byoc-metadata)
                 job.processing_job_status = "Completed"
             except Stopped:  # StopProcessingJob killed the script (script_training.run_process); nothing uploaded
                 publish()
                 job.processing_job_status = "Stopped"
             except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
                 reason = str(exc) if isinstance(exc, ProcessingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"
-                job.exit_message = getattr(exc, "exit_message", None)
                 gate(aws, t0 + PROCESSING_PHASES["logs"], stop)
                 publish()
                 gate(aws, t0 + PROCESSING_PHASES["end"], stop)
                 hold_past_creation_second(created)
+                job.exit_message = getattr(exc, "exit_message", None)
                 job.failure_reason = reason[:1024]
                 job.processing_job_status = "Failed"
             finally:

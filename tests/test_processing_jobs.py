@@ -456,3 +456,18 @@ def test_a_framework_processor_with_requirements_txt_is_refused_before_anything_
                                  instance_count=1, sagemaker_session=course.session)
     with pytest.raises(ClientError, match="requirements.txt.*runproc.sh installs with pip"):
         processor.run(code="split.py", source_dir=str(source), logs=False)
+
+
+def test_an_input_prefix_with_no_objects_fails_the_job_before_the_script_runs(course, tmp_path):
+    from sagemaker.exceptions import UnexpectedStatusException
+    from sagemaker.processing import ProcessingInput
+
+    missing = course.s3_uri("processing", "nothing-here")
+    processor = _processor(course)
+    with pytest.raises(UnexpectedStatusException, match="No S3 objects found under S3 URL"):
+        processor.run(code=_script(tmp_path, "print('never runs')\n", "never.py"), logs=False,
+                      inputs=[ProcessingInput(source=missing, destination="/opt/ml/processing/input/data")])
+    described = processor.latest_job.describe()
+    assert described["FailureReason"].startswith(f'ClientError: Data download failed:No S3 objects found under S3 URL "'
+                                                 f'{missing}"')
+    assert _log(course, processor.latest_job.job_name) == ([], "")
