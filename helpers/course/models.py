@@ -2,6 +2,7 @@
 the newest completed training job of the course; offline (a fresh moto per kernel) it retrains in about a second."""
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,9 @@ def load_model_artifact(course, model_data: str):
 
 
 SDK_TRANSFORM_OUTPUT = "batch-transform-sdk"  # notebook 02's output folder under the course prefix (both tracks)
+# The newest transform jobs looked at: in an account a class shares, every learner's jobs since the model was trained
+# are listed, and each is described before its output path is known
+MAX_JOBS_LOOKED_AT = 200
 _DEFAULT_FILTERS = {"InputFilter": "$", "JoinSource": "None", "OutputFilter": "$"}
 
 
@@ -142,24 +146,25 @@ def notebook_02_predictions(course, course_data: CourseData, model_data: str) ->
         return None
     listing = dict(CreationTimeAfter=trained["TrainingEndTime"], SortBy="CreationTime", SortOrder="Descending")
     output = course.s3_uri(SDK_TRANSFORM_OUTPUT)
-    for page in client.get_paginator("list_transform_jobs").paginate(**listing):
-        for summary in page["TransformJobSummaries"]:
-            if summary["TransformJobStatus"] not in ("Completed", "InProgress"):
-                continue
-            job = client.describe_transform_job(TransformJobName=summary["TransformJobName"])
-            source = job["TransformInput"]
-            same = (job["TransformOutput"]["S3OutputPath"].rstrip("/") == output
-                    and source["DataSource"]["S3DataSource"]["S3Uri"] == course_data.test_uri
-                    and source.get("ContentType") == "text/csv" and source.get("SplitType") == "Line"
-                    and source.get("CompressionType", "None") == "None"
-                    and {**_DEFAULT_FILTERS, **job.get("DataProcessing", {})} == _DEFAULT_FILTERS
-                    and has_course_tag(client, job["TransformJobArn"], course.learner or None))
-            if not same:
-                continue
-            predictions = f"{output}/{course_data.test_uri.rsplit('/', 1)[-1]}.out"
-            if job["TransformJobStatus"] == "Completed" and not artifact_exists(course.s3_client, predictions):
-                continue  # notebook 99 deleted the course's S3 objects
-            print(f"reusing notebook 02's predictions: {predictions} ({job['TransformJobName']}, "
-                  f"{job['TransformJobStatus']})")
-            return job["TransformJobName"]
+    summaries = (summary for page in client.get_paginator("list_transform_jobs").paginate(**listing)
+                 for summary in page["TransformJobSummaries"])
+    for summary in itertools.islice(summaries, MAX_JOBS_LOOKED_AT):
+        if summary["TransformJobStatus"] not in ("Completed", "InProgress"):
+            continue
+        job = client.describe_transform_job(TransformJobName=summary["TransformJobName"])
+        source = job["TransformInput"]
+        same = (job["TransformOutput"]["S3OutputPath"].rstrip("/") == output
+                and source["DataSource"]["S3DataSource"]["S3Uri"] == course_data.test_uri
+                and source.get("ContentType") == "text/csv" and source.get("SplitType") == "Line"
+                and source.get("CompressionType", "None") == "None"
+                and {**_DEFAULT_FILTERS, **job.get("DataProcessing", {})} == _DEFAULT_FILTERS
+                and has_course_tag(client, job["TransformJobArn"], course.learner or None))
+        if not same:
+            continue
+        predictions = f"{output}/{course_data.test_uri.rsplit('/', 1)[-1]}.out"
+        if job["TransformJobStatus"] == "Completed" and not artifact_exists(course.s3_client, predictions):
+            continue  # notebook 99 deleted the course's S3 objects
+        print(f"reusing notebook 02's predictions: {predictions} ({job['TransformJobName']}, "
+              f"{job['TransformJobStatus']})")
+        return job["TransformJobName"]
     return None
