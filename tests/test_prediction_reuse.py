@@ -108,3 +108,12 @@ def test_a_failed_job_raises_its_failure_reason_where_it_is_read(course, model_n
         jobs.completed(course.sagemaker_client, name)
     with pytest.raises(ValueError, match="kind must be one of"):
         jobs.completed(course.sagemaker_client, name, kind="batch")
+
+
+def test_a_job_the_waiter_gave_up_on_says_it_still_runs(course, course_data, model_name, monkeypatch):
+    monkeypatch.setattr(jobs, "WAITER_CONFIG", {"Delay": 1, "MaxAttempts": 1})  # one look, at once after the create
+    name = _transform(course, model_name, "reuse-still-running", course_data.test_uri, course.s3_uri("reuse", "slow"))
+    with pytest.raises(RuntimeError, match=r"^Transform job reuse-still-running is still InProgress after 1 s of waiting; run this cell again"):
+        jobs.completed(course.sagemaker_client, name)
+    monkeypatch.undo()
+    assert jobs.completed(course.sagemaker_client, name)["TransformJobStatus"] == "Completed"  # waited on: it ends

@@ -50,9 +50,13 @@ def completed(sagemaker_client, name: str, kind: str = "transform") -> dict:
     with its status and FailureReason, where its output is read (a stopped job has no complete output either)."""
     try:
         described = wait_for(sagemaker_client, name, kind=kind)[name]
-    except WaiterError:  # the job failed: its description says why
+    except WaiterError as error:  # the job failed (its description says why), or the waiter gave up on it
         described = getattr(sagemaker_client, {"transform": "describe_transform_job", "training": "describe_training_job",
                                                "endpoint": "describe_endpoint"}[kind])(**{WAITERS[kind][1]: name})
+        if described[STATUS[kind]] in ("InProgress", "Stopping", "Creating", "Updating"):
+            raise RuntimeError(f"{_LABEL[kind]} {name} is still {described[STATUS[kind]]} after "
+                               f"{WAITER_CONFIG['Delay'] * WAITER_CONFIG['MaxAttempts']} s of waiting; "
+                               "run this cell again to wait on, or stop the job.") from error
     status = described[STATUS[kind]]
     if status != _GOOD_END[kind]:
         raise RuntimeError(f"{_LABEL[kind]} {name} ended {status}: "
