@@ -119,6 +119,8 @@ REVEALS = {
         3: [r"\[.batch., .endpoint., .batch., .endpoint.\]"],
         4: [r"\*\*yes\*\*", r"\[.real-time., .serverless., .asynchronous., .batch.\]"]},
     "08_console_walkthrough": {1: [r'"BatchStrategy": "SingleRecord"'], 2: [r"boston-xgboost-gzip-job"]},
+    "09_preprocess_inside_batch_transform": {1: [r"processing-featurized", r"featurized \d+ rows"],
+                                             2: [r"\b0 predictions changed\b", r"[Nn]one changed"]},
     "99_clean_up": {1: [r"exercise-course-model"]},
     "A1_sdk_v3": {1: [r"SINGLE_RECORD|BatchStrategy=SingleRecord"], 2: [r"join-v3-ids"]},
 }

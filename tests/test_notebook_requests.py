@@ -262,7 +262,7 @@ _SEQUENTIAL_STILL = {
                                                   "are the SDK's own (UnexpectedStatusException)",
     "06_preprocess_with_batch_transform.ipynb": "jobs no later cell reads start without waiting, but in the teaching "
                                                 "order: Step 5's course-model scoring starts after Step 1's job was "
-                                                "read, and Step 7's featurizer training after Step 6's comparison",
+                                                "read",
     "07_batch_transform_or_endpoint.ipynb": "the endpoint is deployed after the batch job ended (Step 3 after Step 2)",
 }
 

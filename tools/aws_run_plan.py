@@ -27,7 +27,8 @@ from helpers.course.models import COURSE_JOB_PREFIX  # noqa: E402
 
 PLAN_FILE = ROOT / "docs" / "aws-run-plan.md"
 FIRST_NOTEBOOK = "01_prepare_and_train.ipynb"
-JOB_OPERATIONS = {"CreateTrainingJob": "training", "CreateTransformJob": "transform", "CreateEndpoint": "endpoint"}
+JOB_OPERATIONS = {"CreateTrainingJob": "training", "CreateTransformJob": "transform", "CreateEndpoint": "endpoint",
+                  "CreateProcessingJob": "processing"}
 # Wall-clock minutes per job, provisioning included: the kit's cost-notice budgets (helpers/connection/aws/costs.py DEFAULT_MINUTES,
 # data/prices.md), which are assumptions. The one real figure found: a public lesson's built-in XGBoost fit on
 # 1 x ml.m5.large took 197.5 s of wall time, 135 billable seconds (Carpentries Incubator, "Training Models in
@@ -36,6 +37,11 @@ MINUTES = dict(costs.DEFAULT_MINUTES)
 # An endpoint bills from CreateEndpoint to DeleteEndpoint: data/latency.csv's endpoint_creation_minutes (8, an
 # assumption) plus about 2 minutes of notebook 07's requests before it deletes it.
 MINUTES["endpoint"] = 10
+# A Processing job (notebook 09's Exercise 1 solution) provisions an instance as a training job does: the same budget,
+# an assumption. data/prices.csv has no processing column (its rows list training, transform and endpoint prices), so
+# its cost uses the training price of the same instance type and is always marked † (unverified).
+MINUTES["processing"] = MINUTES["training"]
+PRICE_KIND = {"processing": "training"}
 MINUTES_SOURCE = ("assumption: the kit's budget per job, provisioning included (helpers/connection/aws/costs.py DEFAULT_MINUTES, "
                   "data/prices.md and data/latency.md); a real built-in XGBoost training job of a public lesson took "
                   "3.3 minutes of wall time (197.5 s, 135 s billed, 2024-11-03)")
@@ -45,7 +51,7 @@ MINUTES_SOURCE = ("assumption: the kit's budget per job, provisioning included (
 class PlannedJob:
     """One job a notebook starts on AWS, as its Create* request describes it."""
 
-    kind: str  # training, transform or endpoint
+    kind: str  # training, transform, endpoint or processing
     name: str
     instance_type: str
     instance_count: int
@@ -61,7 +67,8 @@ class PlannedJob:
 
     @property
     def cost(self) -> float:
-        return costs.estimate_job_cost(self.instance_type, self.instance_count, self.minutes, self.kind)
+        return costs.estimate_job_cost(self.instance_type, self.instance_count, self.minutes,
+                                       PRICE_KIND.get(self.kind, self.kind))
 
 
 def offline_only_cells(notebook) -> set[str]:
@@ -136,6 +143,10 @@ def planned_jobs(notebook_file: str, requests: list[dict], offline_cells: set[st
             name = params["EndpointName"]
             resources = {"InstanceType": variant["InstanceType"],
                          "InstanceCount": int(variant.get("InitialInstanceCount") or 1)}
+        elif kind == "processing":
+            cluster = params["ProcessingResources"]["ClusterConfig"]
+            name, resources = params["ProcessingJobName"], {"InstanceType": cluster["InstanceType"],
+                                                            "InstanceCount": cluster["InstanceCount"]}
         else:
             name, resources = params["TransformJobName"], params["TransformResources"]
         number = len(jobs) + 1
@@ -153,7 +164,7 @@ class JobFlow:
     needs notebook 01 ("01") when it reads the course model. The notebook waited for a job before starting another
     when, in between, it asked about it (Describe*, waiters, its log streams) or read its output."""
 
-    _NAMES = ("TrainingJobName", "TransformJobName", "EndpointName")
+    _NAMES = ("TrainingJobName", "TransformJobName", "EndpointName", "ProcessingJobName")
 
     def __init__(self):
         self.outputs: list[tuple[str, str]] = []  # (label, S3 prefix the job writes under)
@@ -202,6 +213,13 @@ class JobFlow:
                        *self.models.get(params["ModelName"], [])]
             output = params["TransformOutput"]["S3OutputPath"].rstrip("/") + "/"
             name = params["TransformJobName"]
+        elif kind == "processing":
+            sources = [i["S3Input"]["S3Uri"] for i in params.get("ProcessingInputs") or [] if i.get("S3Input")]
+            outputs = [o["S3Output"]["S3Uri"].rstrip("/") + "/"
+                       for o in (params.get("ProcessingOutputConfig") or {}).get("Outputs", []) if o.get("S3Output")]
+            output, name = (outputs[0] if outputs else None), params["ProcessingJobName"]
+            for extra in outputs[1:]:
+                self.outputs.append((label, extra))
         else:
             variants = endpoint_configs.get(params["EndpointConfigName"]) or []
             sources = [uri for v in variants for uri in self.models.get(v.get("ModelName", ""), [])]
@@ -318,8 +336,12 @@ def _labels(labels: tuple[str, ...]) -> str:
     return ", ".join("notebook 01" if label == "01" else label for label in labels) or "–"
 
 
+def _verified(job: PlannedJob) -> bool:
+    return job.kind not in PRICE_KIND and costs.price_status(job.instance_type, job.kind) == "verified"
+
+
 def _mark(job: PlannedJob) -> str:
-    return "" if costs.price_status(job.instance_type, job.kind) == "verified" else " †"
+    return "" if _verified(job) else " †"
 
 
 def render(sections: dict[str, list[PlannedJob]]) -> str:
@@ -328,8 +350,7 @@ def render(sections: dict[str, list[PlannedJob]]) -> str:
     cost = sum(j.cost for jobs in sections.values() for j in jobs)
     count = sum(len(jobs) for jobs in sections.values())
     full, short = Pass(tuple(sections)), Pass(tuple(n for n in INSTRUCTOR_PATH if n in sections))
-    unverified = sorted({(j.instance_type, j.kind) for jobs in sections.values() for j in jobs
-                         if costs.price_status(j.instance_type, j.kind) != "verified"})
+    unverified = sorted({(j.instance_type, j.kind) for jobs in sections.values() for j in jobs if not _verified(j)})
     head = [
         "# AWS run plan: what a full pass of the course starts on AWS",
         "",
@@ -346,7 +367,7 @@ def render(sections: dict[str, list[PlannedJob]]) -> str:
         "side by side, independent jobs at once | target |",
         "|---|---|---|---|---|---|---|",
     ]
-    for label, run, target in (("full pass (01-08, 99)", full, TARGET_MINUTES["full"]),
+    for label, run, target in (("full pass (01-09, 99)", full, TARGET_MINUTES["full"]),
                                ("instructor's short path (" + ", ".join(n[:2] for n in short.notebooks) + ")",
                                 short, TARGET_MINUTES["instructor"])):
         head.append(f"| {label} | {run.jobs(sections)} | {run.cost(sections):.2f}{' †' if unverified else ''} | "
@@ -384,15 +405,16 @@ def render(sections: dict[str, list[PlannedJob]]) -> str:
         "have been made from it). The notebook *waited for* a job before the next when, in between, it asked about "
         "it (describe, waiter, log streams) or read its output.",
         f"- Minutes per job, provisioning included: {MINUTES['training']} for a training job and "
-        f"{MINUTES['transform']} for a transform job ({MINUTES_SOURCE}). A failed job is counted like a "
-        "successful one: its instance started before it failed.",
+        f"{MINUTES['transform']} for a transform job ({MINUTES_SOURCE}); a Processing job counts as a training "
+        f"job ({MINUTES['processing']} minutes, at the training price, always †: data/prices.csv has no processing "
+        "price). A failed job is counted like a successful one: its instance started before it failed.",
         f"- A real-time endpoint (notebook 07) counts {MINUTES['endpoint']} minutes, from CreateEndpoint to the "
         "DeleteEndpoint a few cells later: data/latency.csv's 8 minutes of creation (an assumption) and about 2 of use; "
         "it bills at the endpoint price.",
         f"- Cost: each job rounded up to whole minutes, at least one (helpers/connection/aws/costs.py); S3, "
         "CloudWatch Logs and the Studio or notebook instance you work in are not included.",
         "",
-        "## Total of a full pass (notebooks 01-08 and 99)",
+        "## Total of a full pass (notebooks 01-09 and 99)",
         "",
         f"**{count} jobs, about {minutes} minutes of jobs (instance time), about ${cost:.2f} "
         f"({costs.PRICE_REGION}{', † unverified prices' if unverified else ''}).**",
