@@ -11,31 +11,31 @@ from helpers.checks import pipeline
 def s3():
     with mock_aws():
         client = boto3.client("s3", region_name="us-west-2")
-        client.create_bucket(Bucket="b", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        client.create_bucket(Bucket="check-bucket", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
         rows = np.array([[24.0, -0.5, 1.25], [21.6, 0.5, -1.25]])
-        client.put_object(Bucket="b", Key="batch/train.csv.out",
+        client.put_object(Bucket="check-bucket", Key="batch/train.csv.out",
                           Body="\n".join(",".join(f"{v:.7g}" for v in row) for row in rows) + "\n")
         yield client, rows
 
 
 def _put(client, key, rows):
-    client.put_object(Bucket="b", Key=key, Body="\n".join(",".join(repr(float(v)) for v in row) for row in rows))
-    return f"s3://b/{key}"
+    client.put_object(Bucket="check-bucket", Key=key, Body="\n".join(",".join(repr(float(v)) for v in row) for row in rows))
+    return f"s3://check-bucket/{key}"
 
 
 def test_unanswered_waits_without_failing(capsys, s3):
     client, _ = s3
-    pipeline.check_processing_featurized(None, client, "s3://b/batch/train.csv.out")
-    pipeline.check_b_ignored(None, [1.0], [1.0])
+    pipeline.check_processing_featurized(None, client, "s3://check-bucket/batch/train.csv.out")
+    pipeline.check_standardized(None, client, "s3://check-bucket/batch/train.csv.out", "s3://check-bucket/batch/train.csv.out")
     assert capsys.readouterr().out.count("Not answered yet") == 2
 
 
 def test_processing_featurized(capsys, s3):
     client, rows = s3
-    batch = "s3://b/batch/train.csv.out"
+    batch = "s3://check-bucket/batch/train.csv.out"
     pipeline.check_processing_featurized(_put(client, "proc/train.csv", rows + 1e-6), client, batch)
     assert "Correct!" in capsys.readouterr().out
-    wrong = [("s3://b/proc/", "the file"), ("proc/train.csv", "S3 URI"), ("s3://b/proc/missing.csv", "No object"),
+    wrong = [("s3://check-bucket/proc/", "the file"), ("proc/train.csv", "S3 URI"), ("s3://check-bucket/proc/missing.csv", "No object"),
              (_put(client, "proc/no-label.csv", rows[:, 1:]), "columns"),
              (_put(client, "proc/unscaled.csv", rows * [1, 3, 3]), "StandardScaler"),
              (_put(client, "proc/labels.csv", rows + [1, 0, 0]), "label")]
@@ -44,11 +44,13 @@ def test_processing_featurized(capsys, s3):
             pipeline.check_processing_featurized(answer, client, batch)
 
 
-def test_b_ignored(capsys):
-    pipeline.check_b_ignored(0, [20.0, 30.0], [20.0, 30.0])
+def test_standardized(capsys, s3):
+    client, rows = s3  # column 1: [-0.5, 0.5] in the batch file; the validation file: [0.5, 1.5, 2.5]
+    validation = _put(client, "batch/validation.csv.out", [[1, 0.5, 0], [2, 1.5, 0], [3, 2.5, 0]])
+    train = "s3://check-bucket/batch/train.csv.out"
+    pipeline.check_standardized((0.0, 0.5, 1.5, 0.82), client, train, validation, column=1)
     assert "Correct!" in capsys.readouterr().out
-    for wrong in (1, "0", True, 0.0):
-        with pytest.raises(AssertionError):
-            pipeline.check_b_ignored(wrong, [20.0, 30.0], [20.0, 30.0])
-    with pytest.raises(AssertionError, match="moved"):  # a run that did change predictions: the count is right
-        pipeline.check_b_ignored(1, [20.0, 30.0], [20.0, 31.0])
+    for wrong, hint in (((0.0, 1.0, 0.0, 1.0), "ddof=0"), ((0.0, 0.5, 0.0, 1.0), "training rows' mean"),
+                        ((0.0, 0.5, 1.5), "four numbers"), ("0, 1", "four numbers")):
+        with pytest.raises(AssertionError, match=hint):
+            pipeline.check_standardized(wrong, client, train, validation, column=1)

@@ -120,7 +120,7 @@ REVEALS = {
         4: [r"\*\*yes\*\*", r"\[.real-time., .serverless., .asynchronous., .batch.\]"]},
     "08_console_walkthrough": {1: [r'"BatchStrategy": "SingleRecord"'], 2: [r"boston-xgboost-gzip-job"]},
     "09_preprocess_inside_batch_transform": {1: [r"processing-featurized", r"featurized \d+ rows"],
-                                             2: [r"\b0 predictions changed\b", r"[Nn]one changed"]},
+                                             2: [r"\(0\.0, 1\.0, -?\d\.\d+, \d\.\d+\)", r"[Tt]raining \(0\.0, 1\.0\)"]},
     "99_clean_up": {1: [r"exercise-course-model"]},
     "A1_sdk_v3": {1: [r"SINGLE_RECORD|BatchStrategy=SingleRecord"], 2: [r"join-v3-ids"]},
 }

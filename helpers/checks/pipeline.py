@@ -1,5 +1,5 @@
 """Check cells of notebook 09 (preprocessing inside batch transform): the same featurizing run as a Processing job,
-and the pipeline model ignoring feature B."""
+and what a scaler fitted on the training rows does to other data."""
 from __future__ import annotations
 
 import io
@@ -42,15 +42,24 @@ def check_processing_featurized(answer, s3_client, batch_output_uri: str) -> Non
             "code, run once over a file instead of record by record inside a model.")
 
 
-def check_b_ignored(answer, pipeline_predictions, b_zero_predictions) -> None:
-    """Exercise 09.2: how many test predictions of the pipeline model changed when every B was set to 0."""
+def check_standardized(answer, s3_client, train_output_uri: str, validation_output_uri: str, column: int = 5) -> None:
+    """Exercise 09.2: mean and standard deviation of one featurized column in the training and the validation file:
+    the scaler is fitted on the training rows only and applied unchanged to any other data."""
     if unanswered(answer):
         return
-    assert isinstance(answer, (int, np.integer)) and not isinstance(answer, bool), "Answer with a whole number."
-    changed = int(np.sum(~np.isclose(np.asarray(pipeline_predictions), np.asarray(b_zero_predictions))))
-    assert answer == changed, ("Count the rows whose prediction differs between the pipeline's run on test.csv "
-                               "(one_job) and its run on the copy with B set to 0.")
-    assert changed == 0, ("Your run's predictions moved: did the copy keep all 13 columns, with only column 11 (B) "
-                          "set to 0, and did you score it with the pipeline model?")
-    correct("None changed: the featurizer drops B before XGBoost sees a record, and the pipeline carries that step "
-            "into every job that uses the model.")
+    assert isinstance(answer, (tuple, list)) and len(answer) == 4 and all(
+        isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool) for v in answer), (
+        "Answer with a tuple of four numbers: (training mean, training std, validation mean, validation std).")
+    stats = []
+    for uri in (train_output_uri, validation_output_uri):
+        values = _read_csv(s3_client, uri)[:, column]
+        stats += [values.mean(), values.std()]
+    expected = tuple(round(float(v), 2) for v in stats)
+    close = [abs(float(a) - e) <= 0.011 for a, e in zip(answer, expected)]
+    assert all(close[:2]), (f"Read column {column} of the training file's train.csv.out: the featurizer standardized it "
+                            "on these very rows (numpy's std, ddof=0, as StandardScaler uses).")
+    assert all(close[2:]), (f"Read column {column} of validation.csv.out: the validation rows were scaled with the "
+                            "training rows' mean and standard deviation, so they need not come out at 0 and 1.")
+    correct(f"Training {expected[:2]}, validation {expected[2:]}: the scaler learned its mean and deviation from the "
+            "training rows only and applies them unchanged to any other records, exactly as the pipeline does to "
+            "every record it scores later.")
