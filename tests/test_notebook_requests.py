@@ -252,6 +252,33 @@ def test_needs_and_waits_come_from_the_requests():
         (1, (), ()), (2, (), ()), (3, ("#2",), ("#1", "#2")), (4, ("#1",), ("#1", "#2"))]
 
 
+def test_a_processing_job_is_planned_with_what_it_reads_and_writes(monkeypatch):
+    """A Processing job (notebook 09's Exercise 1) counts as a job of its own kind: its inputs are what it needs, its
+    outputs what later jobs may read; it is priced at the training price and always marked unverified."""
+    monkeypatch.setattr(run_plan, "_refused", lambda request: False)  # the requests below are cut to what planning reads
+    bucket = f"s3://b/{COURSE_PREFIX}"
+    requests = [
+        {"service": "sagemaker", "operation": "CreateTrainingJob", "cell": None, "params": {
+            "TrainingJobName": "fit", "OutputDataConfig": {"S3OutputPath": f"{bucket}/models"},
+            "InputDataConfig": [{"DataSource": {"S3DataSource": {"S3Uri": f"{bucket}/train"}}}],
+            "ResourceConfig": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 1}}},
+        {"service": "sagemaker", "operation": "CreateProcessingJob", "cell": "s", "params": {
+            "ProcessingJobName": "featurize",
+            "ProcessingInputs": [{"InputName": "data", "S3Input": {"S3Uri": f"{bucket}/models/fit/output"}}],
+            "ProcessingOutputConfig": {"Outputs": [{"OutputName": "out", "S3Output": {"S3Uri": f"{bucket}/featurized"}}]},
+            "ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 2}}}},
+        {"service": "sagemaker", "operation": "CreateTrainingJob", "cell": None, "params": {
+            "TrainingJobName": "again", "OutputDataConfig": {"S3OutputPath": f"{bucket}/models"},
+            "InputDataConfig": [{"DataSource": {"S3DataSource": {"S3Uri": f"{bucket}/featurized/train.csv"}}}],
+            "ResourceConfig": {"InstanceType": "ml.m4.xlarge", "InstanceCount": 1}}},
+    ]
+    jobs = run_plan.planned_jobs("x.ipynb", requests, set(), {"s"})
+    assert [(j.kind, j.instance_count, j.needs, j.solution) for j in jobs] == [
+        ("training", 1, (), False), ("processing", 2, ("#1",), True), ("training", 1, ("#2",), False)]
+    assert jobs[1].minutes == run_plan.MINUTES["training"] and run_plan._mark(jobs[1]) == " †"
+    assert jobs[1].cost == jobs[0].cost * 2
+
+
 # Issue 18, not done yet: AWS branches that still wait for a job before starting one that does not need it. Strict: a
 # notebook that no longer does fails here until it is taken off the list.
 _SEQUENTIAL_STILL = {
