@@ -229,11 +229,35 @@ class Stopped(Exception):
     """StopTrainingJob arrived while the script ran: its process group was killed."""
 
 
+_running: set[subprocess.Popen] = set()  # the scripts running now, which end_all() ends with the offline AWS
+_running_lock = threading.Lock()
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+def end_all() -> None:
+    """End every running script's process group before the offline AWS's stop returns (service.OfflineAWS.stop): its
+    job thread would end it too, but only at its next poll, after the learner's code has gone on."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        _kill_group(process)
+
+
 def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested) -> int:
     """The script in its own process group; its stdout and stderr lines go to the log as they come; a stop kills the
     whole group, as the instance would end. (MaxRuntimeInSeconds is not enforced offline.)"""
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, preexec_fn=_kill_with_parent)
+    with _running_lock:
+        _running.add(process)
     reader = threading.Thread(target=lambda: [write(line.decode("utf-8", "replace").rstrip("\r\n"))
                                               for line in iter(process.stdout.readline, b"")], daemon=True)
     reader.start()
@@ -242,13 +266,12 @@ def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested)
             if stop_requested is not None and stop_requested.is_set():
                 raise Stopped()
             time.sleep(0.02)
+        if stop_requested is not None and stop_requested.is_set():
+            raise Stopped()  # ended by end_all() as the offline AWS stopped: a stop, not the script's failure
     finally:
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+        _kill_group(process)
+        with _running_lock:
+            _running.discard(process)
         reader.join(timeout=5)
         process.stdout.close()
     return process.returncode

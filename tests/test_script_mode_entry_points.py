@@ -541,6 +541,42 @@ def test_stopping_the_offline_aws_ends_a_running_script_before_stop_returns(tmp_
         os.kill(pid, 0)  # gone as soon as the offline AWS is: nothing of the job outlives it
 
 
+def test_end_all_ends_a_running_script_at_once_and_its_job_thread_sees_a_stop(tmp_path):
+    """What OfflineAWS.stop() calls: the script's whole process group is gone when end_all() returns."""
+    import threading
+
+    import psutil
+
+    from sagemaker_offline import script_training
+
+    (tmp_path / "pid").write_text("")
+    script = ("import os, subprocess, sys, time\n"
+              "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              f"open({str(tmp_path / 'pid')!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}')\n"
+              "time.sleep(600)\n")
+    stop, outcome = threading.Event(), []
+
+    def run():
+        try:
+            outcome.append(script_training.run_process([sys.executable, "-c", script], tmp_path, dict(os.environ),
+                                                       lambda line: None, stop))
+        except script_training.Stopped:
+            outcome.append("stopped")
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.time() + 30
+    while not (tmp_path / "pid").read_text() and time.time() < deadline:
+        time.sleep(0.05)
+    pids = [int(p) for p in (tmp_path / "pid").read_text().split()]
+    stop.set()  # as OfflineAWS.stop() abandons the job first
+    script_training.end_all()
+    for pid in pids:  # the script and the process it started: killed now, not at the job thread's next poll
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, pid
+    thread.join(10)
+    assert outcome == ["stopped"]
+
+
 def test_an_interrupt_stops_fit_not_the_script_and_a_kernel_restart_ends_the_script(tmp_path):
     """Jupyter's "Interrupt kernel" signals the kernel's process group: the script, in a session of its own like a
     job's container on AWS, goes on and the job completes; a restart (the kernel killed) ends the script, as it ends
