@@ -304,6 +304,27 @@ def test_cli_creates_a_pipeline_model_and_its_transform_job_scores_the_raw_csv(
     np.testing.assert_allclose(served, expected, rtol=1e-6)
 
 
+def test_cli_stops_a_running_script_mode_job_and_its_script_process_ends(course, course_data, featurizer, tmp_path):
+    import psutil
+
+    key = f"{course.prefix}/cli-stop/code/sourcedir.tar.gz"
+    (tmp_path / "sourcedir.tar.gz").write_bytes(_sourcedir({"sleeper.py": SLEEPER}))
+    aws("s3", "cp", str(tmp_path / "sourcedir.tar.gz"), f"s3://{course.bucket}/{key}")
+    request = _script_job_request("cli-stopped-script", course.role, featurizer.training_image_uri(),
+                                  f"s3://{course.bucket}/{key}", "sleeper.py", course_data.train_uri,
+                                  course.s3_uri("cli-stop", "out"))
+    request["HyperParameters"].update(seconds="600", pid_file=json.dumps(str(tmp_path / "pid")))
+    (tmp_path / "job.json").write_text(json.dumps(request))
+    aws("sagemaker", "create-training-job", "--cli-input-json", f"file://{tmp_path / 'job.json'}")
+    script = psutil.Process(_wait_for_pid(course.session, "cli-stopped-script", str(tmp_path / "pid")))
+    aws("sagemaker", "stop-training-job", "--training-job-name", "cli-stopped-script")
+    aws("sagemaker", "wait", "training-job-completed-or-stopped", "--training-job-name", "cli-stopped-script")
+    status = aws("sagemaker", "describe-training-job", "--training-job-name", "cli-stopped-script",
+                 "--query", "TrainingJobStatus", "--output", "text").stdout.strip()
+    assert status == "Stopped"
+    assert all_gone([script], timeout=5) == []
+
+
 def test_a_terminal_of_python_m_sagemaker_offline_runs_a_script_mode_job_with_aws_commands_alone(tmp_path):
     """`python -m sagemaker_offline -c ...` (make offline-shell): upload the code and data with `aws s3 cp`, create the
     job from its JSON, wait, describe: the runtime in that process runs the script."""
@@ -473,14 +494,24 @@ UNGUARDED = textwrap.dedent('''\
         transformer.transform(test, content_type="text/csv", split_type="Line", logs=False)
         out = session.read_s3_file(bucket, transformer.output_path.split(bucket + "/", 1)[1] + "/test.csv.out")
         print("ROWS", len(out.splitlines()))
+        print("FROM THE SCRIPT", session.read_s3_file(bucket, "script/written-by-the-training-script.txt"))
 ''')
+
+# The featurizer, also writing to S3 with boto3 itself, as a training script may: the job's process gets the
+# environment that sends boto3 to the offline AWS (on AWS: the job's role credentials).
+FEATURIZE_WRITING_S3 = FEATURIZE + textwrap.indent(textwrap.dedent('''\
+    import boto3
+    s3 = boto3.client("s3")
+    bucket = s3.list_buckets()["Buckets"][0]["Name"]
+    s3.put_object(Bucket=bucket, Key="script/written-by-the-training-script.txt", Body=b"scaler fitted")
+'''), "    ")
 
 
 def test_a_script_without_a_main_guard_trains_and_serves_a_script_mode_model_and_runs_its_body_once(tmp_path):
     from tests.test_offline_aws import GUARD
 
     (tmp_path / "code").mkdir()
-    (tmp_path / "code" / "featurize.py").write_text(FEATURIZE)
+    (tmp_path / "code" / "featurize.py").write_text(FEATURIZE_WRITING_S3)
     (tmp_path / "score.py").write_text(UNGUARDED)
     (tmp_path / "sitecustomize.py").write_text(GUARD)  # every process refuses and records network connections
     runs, attempts = tmp_path / "runs.txt", tmp_path / "attempts.txt"
@@ -489,7 +520,8 @@ def test_a_script_without_a_main_guard_trains_and_serves_a_script_mode_model_and
     done = subprocess.run([sys.executable, "score.py", str(runs)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split()[-2:] == ["ROWS", "8"], done.stdout[-2000:] + done.stderr[-3000:]
+    assert done.stdout.splitlines()[-2:] == ["ROWS 8", "FROM THE SCRIPT scaler fitted"], \
+        done.stdout[-2000:] + done.stderr[-3000:]
     assert len(runs.read_text().split()) == 1  # neither the script process nor the instances ran the body again
     assert not attempts.exists(), attempts.read_text()
 
