@@ -662,3 +662,59 @@ def test_an_interrupt_stops_fit_not_the_script_and_a_kernel_restart_ends_the_scr
         assert all_gone([script, *descendants]) == []
     finally:
         kernel.close()
+
+
+# -- SDK v3: ModelTrainer with SourceCode under %load_ext, read back with the AWS CLI ---------------------------------
+LOAD_EXT_MODEL_TRAINER = r'''
+import json, os, subprocess, tempfile
+from pathlib import Path
+from IPython.core.interactiveshell import InteractiveShell
+
+shell = InteractiveShell.instance()
+work = Path(tempfile.mkdtemp())
+(work / "src").mkdir()
+(work / "src" / "featurize.py").write_text(FEATURIZE)
+(work / "train.csv").write_text("".join(f"{i},{i * 2},{i % 3}\n" for i in range(30)))
+os.chdir(work)
+for cell in ["%load_ext helpers.offline", """
+from sagemaker.core import image_uris
+from sagemaker.core.helper.session_helper import Session, get_execution_role
+from sagemaker.train import ModelTrainer
+from sagemaker.train.configs import Compute, InputData, SourceCode
+session = Session()
+train_uri = session.upload_data("train.csv", bucket=session.default_bucket(), key_prefix="v3-load-ext/train")
+image = image_uris.retrieve(framework="sklearn", region=session.boto_region_name, version="1.2-1",
+                            instance_type="ml.m5.large")
+trainer = ModelTrainer(training_image=image, role=get_execution_role(session), base_job_name="v3-featurizer",
+                       source_code=SourceCode(source_dir="src", entry_script="featurize.py"),
+                       compute=Compute(instance_type="ml.m5.large", instance_count=1),
+                       hyperparameters={"with_mean": 1})
+trainer.train(input_data_config=[InputData(channel_name="train", data_source=train_uri)], logs=False)
+name = trainer._latest_training_job.training_job_name
+""", """
+import json, subprocess
+described = json.loads(subprocess.run(["aws", "sagemaker", "describe-training-job", "--training-job-name", name],
+                                      capture_output=True, text=True, check=True).stdout)
+streams = json.loads(subprocess.run(["aws", "logs", "describe-log-streams", "--log-group-name",
+                                     "/aws/sagemaker/TrainingJobs", "--log-stream-name-prefix", name + "/"],
+                                    capture_output=True, text=True, check=True).stdout)["logStreams"]
+messages = json.loads(subprocess.run(["aws", "logs", "get-log-events", "--log-group-name", "/aws/sagemaker/TrainingJobs",
+                                      "--log-stream-name", streams[0]["logStreamName"], "--start-from-head",
+                                      "--query", "events[].message"], capture_output=True, text=True, check=True).stdout)
+print("REPORT" + json.dumps({"status": described["TrainingJobStatus"],
+                             "entrypoint": described["AlgorithmSpecification"].get("ContainerEntrypoint"),
+                             "messages": messages}))
+"""]:
+    result = shell.run_cell(cell)
+    assert result.error_in_exec is None, repr(result.error_in_exec)
+'''
+
+
+def test_load_ext_under_sdk_v3_trains_a_model_trainer_source_code_job_the_cli_reads_back():
+    from tests.test_sdk_v3 import run_v3
+
+    done = run_v3(f"FEATURIZE = {FEATURIZE!r}\n" + LOAD_EXT_MODEL_TRAINER, timeout=300)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    report = json.loads(done.stdout.split("REPORT", 1)[1].splitlines()[0])
+    assert report["status"] == "Completed" and report["entrypoint"] == ["/bin/bash"], report
+    assert "fitted a StandardScaler on 30 rows; hosts [\"algo-1\"]" in report["messages"], report["messages"][-20:]
