@@ -176,8 +176,8 @@ def run_script_training(account_id: str, region: str, params: dict, write, image
         env_values.update({f"channel_{k}": v for k, v in channels.items()})
         env_values.update({f"hp_{k}": v for k, v in hyperparameters.items()})
         sm_vars = {f"SM_{k.upper()}": _env_value(v) for k, v in env_values.items()}
-        sm_vars["SM_TRAINING_ENV"] = json.dumps({k: v for k, v in env_values.items()
-                                                 if not k.startswith(("channel_", "hp_"))})
+        sm_vars["SM_TRAINING_ENV"] = json.dumps({**{k: v for k, v in env_values.items()
+                                                    if not k.startswith(("channel_", "hp_"))}, "job_name": name})
         command = [sys.executable, program, *args]
         write(_toolkit_line("Imported framework " + env_values["framework_module"].split(":")[0]))
         write(_toolkit_line("Invoking user script"))
@@ -192,7 +192,8 @@ def run_script_training(account_id: str, region: str, params: dict, write, image
         write("")
         write(" ".join(command))
         write("")
-        env = dict(os.environ, **sm_vars, PYTHONUNBUFFERED="1", PYTHONPATH=str(code_dir), PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, **sm_vars, PYTHONUNBUFFERED="1", PYTHONPATH=str(code_dir), PYTHONDONTWRITEBYTECODE="1",
+                   TRAINING_JOB_NAME=name)  # the container's variable, which the toolkit reads (params.TRAINING_JOB_ENV)
         env.pop("MPLBACKEND", None)
         code = run_process(command, code_dir, env, write, stop_requested)
         if code != 0:

@@ -528,8 +528,12 @@ def test_a_script_without_a_main_guard_trains_and_serves_a_script_mode_model_and
 
 # -- the script's process ends with the offline AWS, and survives an interrupt as a job does on AWS ------------------
 SLEEPER = textwrap.dedent('''\
-    import os, time
-    open(os.environ["SM_HP_PID_FILE"], "w").write(str(os.getpid()))  # for the test: the job's log is published later
+    import json, os, time
+    # for the test: the job's log is published later; the job's name as the container has it (TRAINING_JOB_NAME, which
+    # the training toolkit reads: aws/sagemaker-training-toolkit params.py TRAINING_JOB_ENV, environment.py job_name)
+    job = json.loads(os.environ["SM_TRAINING_ENV"])["job_name"]
+    assert job == os.environ["TRAINING_JOB_NAME"], (job, os.environ["TRAINING_JOB_NAME"])
+    open(os.environ["SM_HP_PID_FILE"], "w").write(f"{os.getpid()} {job}")
     time.sleep(float(os.environ["SM_HP_SECONDS"]))
 ''')
 
@@ -545,7 +549,9 @@ def _wait_for_pid(session, name: str, pid_file: str, timeout: float = 60) -> int
         except ClientError:  # not created yet (a thread of the cell waits for it)
             pass
         if Path(pid_file).exists() and Path(pid_file).read_text():
-            return int(Path(pid_file).read_text())
+            pid, job = Path(pid_file).read_text().split()
+            assert job == name, (job, name)
+            return int(pid)
         time.sleep(0.2)
     raise AssertionError(f"the script of {name} never started")
 
