@@ -24,6 +24,12 @@ RUNS = {
     "StopTransformJob": "stops the running job",
     "CreateModel": "checked as SageMaker checks it (the model data must exist), then recorded for transform jobs",
     "DescribeModel": "the model as CreateModel recorded it, with the fields AWS fills in",
+    "CreateProcessingJob": "runs a Python script (SKLearnProcessor, ScriptProcessor with command ['python3'], "
+                           "FrameworkProcessors such as XGBoostProcessor) on the scikit-learn and XGBoost framework "
+                           "images in a fresh process: inputs downloaded, /opt/ml/... mapped to the job's folder, "
+                           "outputs uploaded at the end; other images and entrypoints are refused",
+    "DescribeProcessingJob": "the job's real status, ProcessingEndTime, ExitMessage or FailureReason",
+    "StopProcessingJob": "stops the running job (its script's processes are killed, nothing is uploaded)",
     "ListTransformJobs": "filtered, sorted and paged as the API reference says (listing.py)",
     "ListTrainingJobs": "filtered, sorted and paged as the API reference says (listing.py)",
     "ListModels": "filtered, sorted and paged as the API reference says (listing.py)",
@@ -44,7 +50,6 @@ RUNS_RUNTIME = {
 
 # Operations that would start work the runtime cannot run: refused at once, with the reason.
 REFUSED = {
-    "CreateProcessingJob": "Processing jobs run a container of your own (SKLearnProcessor, ScriptProcessor)",
     "CreateHyperParameterTuningJob": "hyperparameter tuning jobs",
     "CreateAutoMLJobV2": "Autopilot (AutoML) jobs",
     "CreateCompilationJob": "Neo compilation jobs",
@@ -66,8 +71,8 @@ def not_offline(operation: str, what: str, detail: str = "") -> JsonRESTError:
     """The refusal: a ClientError whose code says it is the offline runtime's, not AWS's."""
     return JsonRESTError(NOT_OFFLINE, (
         f"The offline AWS cannot run {operation} ({what}{detail}): it runs the built-in XGBoost algorithm's training "
-        "and transform jobs, its real-time endpoints, and script mode on the scikit-learn and XGBoost framework images "
-        "only, so nothing was created. Run this on AWS; docs/offline-runtime.md lists what runs offline."))
+        "and transform jobs, its real-time endpoints, and script mode and Processing jobs on the scikit-learn and "
+        "XGBoost framework images only, so nothing was created. Run this on AWS; docs/offline-runtime.md lists what runs offline."))
 
 
 def method_name(operation: str) -> str:

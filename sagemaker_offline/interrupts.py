@@ -50,8 +50,9 @@ class Interrupts:
 
     def report(self, jobs: list[tuple[str, str]]) -> str:
         kind, name = jobs[-1]
-        again = "transformer.wait()" if kind == "transform" else "estimator.latest_training_job.wait()"
-        stop = f"stop_{kind}_job({'TransformJobName' if kind == 'transform' else 'TrainingJobName'}='{name}')"
+        again = {"transform": "transformer.wait()", "processing": "processor.latest_job.wait()"}.get(
+            kind, "estimator.latest_training_job.wait()")
+        stop = f"stop_{kind}_job({kind.title()}JobName='{name}')"
         others = f" ({len(jobs) - 1} more still running)" if len(jobs) > 1 else ""
         return (f"KeyboardInterrupt: your code stopped, the {kind} job {name!r} did not{others}: it runs on, as on AWS. "
                 f"{again} waits again; sagemaker_client.{stop} stops it.")

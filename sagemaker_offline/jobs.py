@@ -212,6 +212,115 @@ def _create_training_job(aws, original):
     return _holding_interrupts(aws, "training", "TrainingJobName", create)
 
 
+# -- processing -----------------------------------------------------------------------------------------------------
+# When AWS's phases of a processing job happen, in service-clock seconds after the create call: the container starts
+# about three minutes in (the log stream `<job>/algo-1-<epoch>` of a real job is named for a time 2-3 minutes after its
+# creation: `papermill-powers-2020-11-07-00-49-42/algo-1-1604710358`, aws-samples/sagemaker-run-notebook#11), its lines
+# reach CloudWatch while it runs, and the job ends after the outputs are uploaded. Each phase falls between two of the
+# SDK's looks (logs_for_processing_job: logs every 10 s, status every 30 s).
+PROCESSING_PHASES = {"container": 155, "logs": 165, "end": 185}
+
+
+def _create_processing_job(aws, original):
+    def create(self, interrupted) -> Any:
+        from sagemaker_offline import processing
+
+        params = _params(self)
+        backend = _backend(self)
+        _validate("CreateProcessingJob", params, backend)
+        problem = processing.offline_problem(params, self.current_account)
+        if problem:
+            raise api_support.not_offline("CreateProcessingJob", "a Processing job", f": {problem}")
+        name = params["ProcessingJobName"]
+        result = original(self)
+        job = backend.processing_jobs[name]
+        # what moto leaves out of its record, and what AWS fills in (StoppingCondition: the byoc-config example)
+        job.processing_resources = params.get("ProcessingResources")
+        job.environment = params.get("Environment") or None
+        job.stopping_condition = params.get("StoppingCondition") or {"MaxRuntimeInSeconds": 86400}
+        t0 = logs.service_time()
+        start = _now()
+        job.creation_time = job.last_modified_time = start
+        job.processing_job_status = "InProgress"
+        job.processing_start_time = job.processing_end_time = None
+        job.exit_message = job.failure_reason = None
+        account, region = self.current_account, self.region
+        created = time.time()
+        stream = logs.LogStream(account, region, logs.PROCESSING_GROUP,
+                                logs.processing_stream(name, 1, int(t0) + PROCESSING_PHASES["container"]))
+        container_lines: list[tuple[float, str]] = []
+
+        def write(line: str) -> None:
+            container_lines.append((logs.service_time(), line))
+
+        def publish() -> None:
+            for seconds, line in container_lines:
+                stream.write_lines([line], seconds)
+            container_lines.clear()
+
+        def run() -> None:
+            from sagemaker_offline.processing import ProcessingFailure, run_processing
+            from sagemaker_offline.script_training import Stopped
+
+            stop = runner.stop_requested
+            try:
+                gate(aws, t0 + PROCESSING_PHASES["container"], stop)
+                job.processing_start_time = job.last_modified_time = _now()
+                if stop.is_set():
+                    raise Stopped()
+                message = run_processing(account, region, params, job.arn, write, stop)
+                gate(aws, t0 + PROCESSING_PHASES["logs"], stop)
+                publish()
+                gate(aws, t0 + PROCESSING_PHASES["end"], stop)
+                hold_past_creation_second(created)
+                job.exit_message = message  # DescribeProcessingJob shows it once the job has ended (byoc-metadata)
+                job.processing_job_status = "Completed"
+            except Stopped:  # StopProcessingJob killed the script (script_training.run_process); nothing uploaded
+                publish()
+                job.processing_job_status = "Stopped"
+            except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
+                reason = str(exc) if isinstance(exc, ProcessingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"
+                gate(aws, t0 + PROCESSING_PHASES["logs"], stop)
+                publish()
+                gate(aws, t0 + PROCESSING_PHASES["end"], stop)
+                hold_past_creation_second(created)
+                job.exit_message = getattr(exc, "exit_message", None)
+                job.failure_reason = reason[:1024]
+                job.processing_job_status = "Failed"
+            finally:
+                job.processing_end_time = job.last_modified_time = _now()
+
+        paced = is_paced(aws, self)
+        runner = JobThread(run, f"processing-{name}", aws.clock, paced)
+        aws.jobs[("processing", account, region, name)] = runner
+        runner.start(0 if paced else aws.quick_finish_seconds, interrupted)
+        return result
+
+    return _holding_interrupts(aws, "processing", "ProcessingJobName", create)
+
+
+def _stop_processing_job(aws):
+    def handler(self) -> Any:
+        from moto.core.responses import EmptyResult
+        from moto.sagemaker.exceptions import ValidationError
+        from moto.sagemaker.models import FakeProcessingJob
+
+        name = _params(self).get("ProcessingJobName", "")
+        job = _backend(self).processing_jobs.get(name)
+        if job is None:  # moto's wording for an unknown processing job
+            arn = FakeProcessingJob.arn_formatter(name, self.current_account, self.region)
+            raise ValidationError(message=f"Could not find processing job '{arn}'.")
+        if job.processing_job_status == "InProgress":
+            job.processing_job_status = "Stopping"
+            job.last_modified_time = _now()
+            runner = aws.jobs.get(("processing", self.current_account, self.region, name))
+            if runner is not None:
+                runner.stop_requested.set()
+        return EmptyResult()
+
+    return handler
+
+
 # -- transform ------------------------------------------------------------------------------------------------------
 def _create_transform_job(aws, original):
     def create(self, interrupted) -> Any:
@@ -385,6 +494,9 @@ def response_handlers(aws) -> dict[str, Callable]:
         "create_transform_job": _create_transform_job(aws, SageMakerResponse.create_transform_job),
         "stop_transform_job": _stop_transform_job(aws),
         "stop_training_job": _stop_training_job(aws),
+        "create_processing_job": _create_processing_job(aws, SageMakerResponse.create_processing_job),
+        "describe_processing_job": _describe_job(aws, SageMakerResponse.describe_processing_job),
+        "stop_processing_job": _stop_processing_job(aws),
         "create_model": _create_model(SageMakerResponse.create_model),
         "describe_transform_job": _describe_job(aws, SageMakerResponse.describe_transform_job),
         "describe_training_job": _describe_job(aws, SageMakerResponse.describe_training_job),

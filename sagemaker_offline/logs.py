@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 TRAINING_GROUP = "/aws/sagemaker/TrainingJobs"
 TRANSFORM_GROUP = "/aws/sagemaker/TransformJobs"
+PROCESSING_GROUP = "/aws/sagemaker/ProcessingJobs"  # the SDK's _logs_init: "/aws/sagemaker/" + "Processing" + "Jobs"
 ENDPOINT_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"  # + the endpoint's name: one group per endpoint
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -54,6 +55,12 @@ def endpoint_stream(endpoint_name: str, variant: str, index: int) -> str:
 
 def training_stream(job_name: str, host: int, epoch: int) -> str:
     """`<job>/algo-<n>-<epoch>`: the training container's output on host algo-<n> (n from 1)."""
+    return f"{job_name}/algo-{host}-{epoch}"
+
+
+def processing_stream(job_name: str, host: int, epoch: int) -> str:
+    """`<job>/algo-<n>-<epoch>`: the processing container's output on host algo-<n>, as a real job's stream is named
+    (`papermill-powers-2020-11-07-00-49-42/algo-1-1604710358`, aws-samples/sagemaker-run-notebook#11)."""
     return f"{job_name}/algo-{host}-{epoch}"
 
 

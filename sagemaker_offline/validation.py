@@ -91,6 +91,11 @@ def check_existing_resources(operation: str, params: dict, backend) -> None:
         if name in backend.training_jobs:
             arn = arn_formatter("training-job", name, account, region)
             raise resource_in_use(duplicate_job_message("training job", arn))
+    elif operation == "CreateProcessingJob":
+        name = params["ProcessingJobName"]
+        if name in backend.processing_jobs:
+            arn = arn_formatter("processing-job", name, account, region)
+            raise resource_in_use(duplicate_job_message("processing job", arn))
     elif operation == "CreateModel":
         name = params["ModelName"]
         if name in backend._models:
