@@ -171,6 +171,15 @@ def test_later_notebooks_reuse_the_course_model_instead_of_training_again(runs):
             assert "Trained the course model" not in run.text, name
 
 
+def test_06_reads_02s_predictions_instead_of_scoring_test_csv_again(runs):
+    """Same model, input and records (helpers/course/models.py, notebook_02_predictions): one instance less."""
+    results = runs[0]
+    run = next(run for name, run in results.items() if _stem(name).startswith("06_"))
+    assert "reusing notebook 02's predictions: s3://" in run.text
+    assert "/batch-transform-sdk/test.csv.out (" in run.text
+    assert "course-model: Completed" in run.text  # read where it is needed, like 06's own jobs
+
+
 def test_every_job_and_model_runs_as_the_role_in_course_role_arn(runs, account):
     _, (_, _, roles), _, _, _ = runs
     aws, _, _ = account

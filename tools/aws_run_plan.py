@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from helpers.connection.aws import costs  # noqa: E402
+from helpers.connection.names import DEFAULT_INSTANCE_TYPE  # noqa: E402
 from helpers.course.index import course_notebooks  # noqa: E402
 from helpers.course.models import COURSE_JOB_PREFIX  # noqa: E402
 
@@ -372,6 +373,12 @@ def render(sections: dict[str, list[PlannedJob]]) -> str:
         "offline only\" cells) starts nothing on AWS and is left out.",
         f"- The course model's training job (`{COURSE_JOB_PREFIX}-…`) runs in notebook 01 only: on AWS the later "
         "notebooks reuse the newest one (helpers/course/models.py); *needs notebook 01* marks a job that reads it.",
+        f"- Counted though often not started: on AWS notebook 06 reads notebook 02's predictions of test.csv (same "
+        "model, input and records) instead of its own course-model scoring job when 02 ran first or runs beside it, "
+        "and prints a line that says so (helpers/course/models.py, notebook_02_predictions); then the pass has one "
+        f"transform job less ({MINUTES['transform']} minutes, "
+        f"${costs.estimate_job_cost(DEFAULT_INSTANCE_TYPE, 1, MINUTES['transform'], 'transform'):.3f}) and the "
+        "same wall time (that job is not on 06's longest chain).",
         "- A job *needs* an earlier one when it reads what that one wrote: its input, its model's artifact, or an "
         "object the notebook uploaded after reading the earlier job's output (counted cautiously: the upload may "
         "have been made from it). The notebook *waited for* a job before the next when, in between, it asked about "

@@ -2,6 +2,7 @@
 the newest completed training job of the course; offline (a fresh moto per kernel) it retrains in about a second."""
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,3 +119,52 @@ def load_model_artifact(course, model_data: str):
     booster = xgb.Booster()
     booster.load_model(bytearray(raw))
     return booster
+
+
+SDK_TRANSFORM_OUTPUT = "batch-transform-sdk"  # notebook 02's output folder under the course prefix (both tracks)
+# The newest transform jobs looked at: in an account a class shares, every learner's jobs since the model was trained
+# are listed, and each is described before its output path is known
+MAX_JOBS_LOOKED_AT = 200
+_DEFAULT_FILTERS = {"InputFilter": "$", "JoinSource": "None", "OutputFilter": "$"}
+
+
+def notebook_02_predictions(course, course_data: CourseData, model_data: str) -> str | None:
+    """On AWS, the name of notebook 02's transform job of test.csv with this same model, when it completed (or still
+    runs) and its predictions are in S3, so a later notebook reads them instead of starting an instance for the same
+    predictions; else None (always offline: each kernel has its own fresh AWS, where 02 never ran).
+
+    Same model: 02 deletes its SageMaker model in Clean up, so the artifact is known from the order of events: 02's
+    job was created after the training job of `model_data` ended, and that job is still the course's newest
+    (course_model_data: 02 took the newest one with an artifact, and any retraining since would be newer)."""
+    if course.offline:
+        return None
+    from helpers.connection.aws.resources import artifact_exists, find_latest_training_job, has_course_tag
+
+    client = course.sagemaker_client
+    trained = find_latest_training_job(client, name_prefix=course.named(COURSE_JOB_PREFIX), learner=course.learner or None)
+    if trained is None or trained["ModelArtifacts"]["S3ModelArtifacts"] != model_data:
+        return None
+    listing = dict(CreationTimeAfter=trained["TrainingEndTime"], SortBy="CreationTime", SortOrder="Descending")
+    output = course.s3_uri(SDK_TRANSFORM_OUTPUT)
+    summaries = (summary for page in client.get_paginator("list_transform_jobs").paginate(**listing)
+                 for summary in page["TransformJobSummaries"])
+    for summary in itertools.islice(summaries, MAX_JOBS_LOOKED_AT):
+        if summary["TransformJobStatus"] not in ("Completed", "InProgress"):
+            continue
+        job = client.describe_transform_job(TransformJobName=summary["TransformJobName"])
+        source = job["TransformInput"]
+        same = (job["TransformOutput"]["S3OutputPath"].rstrip("/") == output
+                and source["DataSource"]["S3DataSource"]["S3Uri"] == course_data.test_uri
+                and source.get("ContentType") == "text/csv" and source.get("SplitType") == "Line"
+                and source.get("CompressionType", "None") == "None"
+                and {**_DEFAULT_FILTERS, **job.get("DataProcessing", {})} == _DEFAULT_FILTERS
+                and has_course_tag(client, job["TransformJobArn"], course.learner or None))
+        if not same:
+            continue
+        predictions = f"{output}/{course_data.test_uri.rsplit('/', 1)[-1]}.out"
+        if job["TransformJobStatus"] == "Completed" and not artifact_exists(course.s3_client, predictions):
+            continue  # notebook 99 deleted the course's S3 objects
+        print(f"reusing notebook 02's predictions: {predictions} ({job['TransformJobName']}, "
+              f"{job['TransformJobStatus']})")
+        return job["TransformJobName"]
+    return None
