@@ -176,8 +176,8 @@ def run_script_training(account_id: str, region: str, params: dict, write, image
         env_values.update({f"channel_{k}": v for k, v in channels.items()})
         env_values.update({f"hp_{k}": v for k, v in hyperparameters.items()})
         sm_vars = {f"SM_{k.upper()}": _env_value(v) for k, v in env_values.items()}
-        sm_vars["SM_TRAINING_ENV"] = json.dumps({k: v for k, v in env_values.items()
-                                                 if not k.startswith(("channel_", "hp_"))})
+        sm_vars["SM_TRAINING_ENV"] = json.dumps({**{k: v for k, v in env_values.items()
+                                                    if not k.startswith(("channel_", "hp_"))}, "job_name": name})
         command = [sys.executable, program, *args]
         write(_toolkit_line("Imported framework " + env_values["framework_module"].split(":")[0]))
         write(_toolkit_line("Invoking user script"))
@@ -192,7 +192,8 @@ def run_script_training(account_id: str, region: str, params: dict, write, image
         write("")
         write(" ".join(command))
         write("")
-        env = dict(os.environ, **sm_vars, PYTHONUNBUFFERED="1", PYTHONPATH=str(code_dir), PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, **sm_vars, PYTHONUNBUFFERED="1", PYTHONPATH=str(code_dir), PYTHONDONTWRITEBYTECODE="1",
+                   TRAINING_JOB_NAME=name)  # the container's variable, which the toolkit reads (params.TRAINING_JOB_ENV)
         env.pop("MPLBACKEND", None)
         code = run_process(command, code_dir, env, write, stop_requested)
         if code != 0:
@@ -229,11 +230,35 @@ class Stopped(Exception):
     """StopTrainingJob arrived while the script ran: its process group was killed."""
 
 
+_running: set[subprocess.Popen] = set()  # the scripts running now, which end_all() ends with the offline AWS
+_running_lock = threading.Lock()
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+def end_all() -> None:
+    """End every running script's process group before the offline AWS's stop returns (service.OfflineAWS.stop): its
+    job thread would end it too, but only at its next poll, after the learner's code has gone on."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        _kill_group(process)
+
+
 def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested) -> int:
     """The script in its own process group; its stdout and stderr lines go to the log as they come; a stop kills the
     whole group, as the instance would end. (MaxRuntimeInSeconds is not enforced offline.)"""
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, preexec_fn=_kill_with_parent)
+    with _running_lock:
+        _running.add(process)
     reader = threading.Thread(target=lambda: [write(line.decode("utf-8", "replace").rstrip("\r\n"))
                                               for line in iter(process.stdout.readline, b"")], daemon=True)
     reader.start()
@@ -242,13 +267,12 @@ def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested)
             if stop_requested is not None and stop_requested.is_set():
                 raise Stopped()
             time.sleep(0.02)
+        if stop_requested is not None and stop_requested.is_set():
+            raise Stopped()  # ended by end_all() as the offline AWS stopped: a stop, not the script's failure
     finally:
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+        _kill_group(process)
+        with _running_lock:
+            _running.discard(process)
         reader.join(timeout=5)
         process.stdout.close()
     return process.returncode

@@ -204,6 +204,9 @@ class OfflineAWS:
             stop = getattr(runner, "abandon", None)
             if stop:
                 stop()
+        from sagemaker_offline import script_training
+
+        script_training.end_all()  # a script-mode job's script ends before stop() returns, not at its thread's next poll
         for endpoint in list(self.endpoints.values()):
             endpoint.abandon()  # every serving process ends with the offline AWS (no process left behind)
         self.endpoints.clear()

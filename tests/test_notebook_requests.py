@@ -284,7 +284,9 @@ def test_a_processing_job_is_planned_with_what_it_reads_and_writes(monkeypatch):
 _SEQUENTIAL_STILL = {
     "04_batch_transform_parallel.ipynb": "Steps 3-5 start their six jobs side by side, but only after Step 2's job "
                                          "ended: the SDK's transformer.transform() (the taught call) waits",
-    "03_batch_transform_boto3.ipynb": "each job is created and waited for in its own step; the waiter is the lesson",
+    "03_batch_transform_boto3.ipynb": "Step 7 starts its two jobs together, but only after Step 6's header-row job "
+                                      "was read, and Step 8's CLI job after Step 7's: each step reads its own job "
+                                      "(waiter, FailureReason, logs) before the next starts; the waiter is the lesson",
     "05_associate_inputs_with_predictions.ipynb": "the SDK's transformer.transform() waits, and its intended errors "
                                                   "are the SDK's own (UnexpectedStatusException)",
     "06_preprocess_with_batch_transform.ipynb": "jobs no later cell reads start without waiting, but in the teaching "
