@@ -299,6 +299,13 @@ def _create_processing_job(aws, original):
     return _holding_interrupts(aws, "processing", "ProcessingJobName", create)
 
 
+def _signal_stop(aws, response, kind: str, name: str) -> None:
+    """Tell the job's runner (if it is still running here) that StopXJob was called; it ends as Stopped."""
+    runner = aws.jobs.get((kind, response.current_account, response.region, name))
+    if runner is not None:
+        runner.stop_requested.set()
+
+
 def _stop_processing_job(aws):
     def handler(self) -> Any:
         from moto.core.responses import EmptyResult
@@ -313,9 +320,7 @@ def _stop_processing_job(aws):
         if job.processing_job_status == "InProgress":
             job.processing_job_status = "Stopping"
             job.last_modified_time = _now()
-            runner = aws.jobs.get(("processing", self.current_account, self.region, name))
-            if runner is not None:
-                runner.stop_requested.set()
+            _signal_stop(aws, self, "processing", name)
         return EmptyResult()
 
     return handler
@@ -389,9 +394,7 @@ def _stop_transform_job(aws):
                                           "InProgress job can be stopped.")
         job.transform_job_status = "Stopping"
         job.last_modified_time = _now()
-        runner = aws.jobs.get(("transform", self.current_account, self.region, name))
-        if runner is not None:
-            runner.stop_requested.set()
+        _signal_stop(aws, self, "transform", name)
         return EmptyResult()
 
     return handler
@@ -408,9 +411,7 @@ def _stop_training_job(aws):
             raise ValidationError(message=f"Could not find training job '{name}'.")
         if job.training_job_status == "InProgress":
             job.training_job_status = "Stopping"
-            runner = aws.jobs.get(("training", self.current_account, self.region, name))
-            if runner is not None:
-                runner.stop_requested.set()
+            _signal_stop(aws, self, "training", name)
         return EmptyResult()
 
     return handler

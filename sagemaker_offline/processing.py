@@ -170,16 +170,15 @@ def _download_input(account_id: str, region: str, role_arn: str, entry: dict, ta
 
 def _download_manifest(account_id: str, manifest_uri: str, target: Path) -> None:
     """A ManifestFile: `[{"prefix": "s3://b/p/"}, "rel/a.csv", ...]`; each object lands at LocalPath/<rel>."""
-    bucket, key = s3io.split_uri(manifest_uri)
-    if s3io.head(account_id, bucket, key) is None:
-        raise ProcessingFailure(f"ClientError: The manifest file {manifest_uri} does not exist")
     try:
-        entries = json.loads(s3io.read_bytes(account_id, bucket, key))
-        prefix = entries[0]["prefix"]
-    except (ValueError, KeyError, IndexError, TypeError):
+        manifest = s3io.read_manifest(account_id, manifest_uri)
+    except ValueError:
         raise ProcessingFailure(f"ClientError: The manifest file {manifest_uri} is not a JSON list that starts with "
                                 '{"prefix": "s3://..."}') from None
-    for relative in entries[1:]:
+    if manifest is None:
+        raise ProcessingFailure(f"ClientError: The manifest file {manifest_uri} does not exist")
+    prefix, relatives = manifest
+    for relative in relatives:
         obj_bucket, obj_key = s3io.split_uri(prefix.rstrip("/") + "/" + relative)
         if s3io.head(account_id, obj_bucket, obj_key) is None:
             raise ProcessingFailure(f"ClientError: The manifest file {manifest_uri} lists {relative}, but "

@@ -69,6 +69,22 @@ def read_bytes(account_id: str, bucket: str, key: str) -> bytes:
     return _backend(account_id).get_object(bucket, key).value
 
 
+def read_manifest(account_id: str, uri: str) -> tuple[str, list[str]] | None:
+    """A manifest file, `[{"prefix": "s3://b/p/"}, "rel/a.csv", ...]`, as (its prefix, the relative keys); None when
+    no object is at `uri`, ValueError when the object is not of that shape (callers word the error for their job)."""
+    import json
+
+    bucket, key = split_uri(uri)
+    if head(account_id, bucket, key) is None:
+        return None
+    try:
+        entries = json.loads(read_bytes(account_id, bucket, key))
+        prefix = entries[0]["prefix"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise ValueError(f"{uri} is not a manifest") from None
+    return prefix, [str(relative) for relative in entries[1:]]
+
+
 def download(account_id: str, bucket: str, key: str, path: Path) -> None:
     """Stream one object to a local file without holding it whole in memory."""
     fake_key = _backend(account_id).get_object(bucket, key)

@@ -74,18 +74,17 @@ def resolve_inputs(account_id: str, region: str, params: dict, role_arn: str) ->
         objects = s3io.list_prefix(account_id, bucket, prefix)
         base = prefix[: prefix.rfind("/") + 1]
     elif data_type == "ManifestFile":
-        manifest = s3io.head(account_id, bucket, prefix)
-        if manifest is None:
-            raise validation_error(f"The manifest file {uri} does not exist. Upload it, or use S3DataType S3Prefix.")
         try:
-            entries = json.loads(s3io.read_bytes(account_id, bucket, prefix))
-            base_uri = entries[0]["prefix"]
-        except (ValueError, KeyError, IndexError, TypeError):
+            manifest = s3io.read_manifest(account_id, uri)
+        except ValueError:
             raise validation_error(f'The manifest file {uri} is not a JSON list starting with {{"prefix": "s3://..."}}'
                                    ' followed by relative keys.') from None
+        if manifest is None:
+            raise validation_error(f"The manifest file {uri} does not exist. Upload it, or use S3DataType S3Prefix.")
+        base_uri, relatives = manifest
         bucket, base = s3io.split_uri(base_uri)
         objects = []
-        for relative in entries[1:]:
+        for relative in relatives:
             found = s3io.head(account_id, bucket, base + relative)
             if found is None:
                 raise validation_error(f"The manifest {uri} lists s3://{bucket}/{base}{relative}, which does not exist.")
