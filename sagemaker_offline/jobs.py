@@ -114,15 +114,8 @@ def _create_training_job(aws, original):
         created = time.time()
         stream = logs.LogStream(account, region, logs.TRAINING_GROUP,
                                 logs.training_stream(name, 1, int(t0) + TRAINING_PHASES["training"]))
-        container_lines: list[tuple[float, str]] = []  # written as they happen, visible from TRAINING_PHASES["logs"]
-
-        def write(line: str) -> None:
-            container_lines.append((logs.service_time(), line))
-
-        def publish() -> None:
-            for seconds, line in container_lines:
-                stream.write_lines([line], seconds)
-            container_lines.clear()
+        held = logs.HeldLines(stream)  # written as they happen, visible from TRAINING_PHASES["logs"]
+        write, publish = held.write, held.publish
 
         def transition(status: str, message: str) -> None:
             """A new secondary status, or (same status) a new message for the current one, as AWS reports them."""
@@ -248,15 +241,8 @@ def _create_processing_job(aws, original):
         created = time.time()
         stream = logs.LogStream(account, region, logs.PROCESSING_GROUP,
                                 logs.processing_stream(name, 1, int(t0) + PROCESSING_PHASES["container"]))
-        container_lines: list[tuple[float, str]] = []
-
-        def write(line: str) -> None:
-            container_lines.append((logs.service_time(), line))
-
-        def publish() -> None:
-            for seconds, line in container_lines:
-                stream.write_lines([line], seconds)
-            container_lines.clear()
+        held = logs.HeldLines(stream)  # written as they happen, visible once the container's logs are
+        write, publish = held.write, held.publish
 
         def run() -> None:
             from sagemaker_offline.processing import ProcessingFailure, run_processing

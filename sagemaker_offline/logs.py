@@ -117,6 +117,22 @@ def render(seconds: float, event: tuple) -> list[str]:
     return str(event[1]).split("\n")
 
 
+class HeldLines:
+    """A container's lines, stamped when written and put into its stream only when AWS would show them (publish)."""
+
+    def __init__(self, stream: "LogStream"):
+        self.stream = stream
+        self._lines: list[tuple[float, str]] = []
+
+    def write(self, line: str) -> None:
+        self._lines.append((service_time(), line))
+
+    def publish(self) -> None:
+        for seconds, line in self._lines:
+            self.stream.write_lines([line], seconds)
+        self._lines.clear()
+
+
 class LogStream:
     """One CloudWatch log stream of a job, created by its first write (as a container's first output creates it on
     AWS); thread-safe; events carry increasing millisecond timestamps on the service clock."""
