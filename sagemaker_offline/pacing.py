@@ -16,10 +16,12 @@ def hold_past_creation_second(created: float) -> None:
     """A job never ends in the second it was created in. On AWS a job lasts minutes, so a name made to the second after
     wait() (public notebooks' "Batch-Transform-" + strftime("%Y-%m-%d-%H-%M-%S")) is always new; offline a small job
     ends within the second, and the next cell's name would be refused as already in use. `created` is real time
-    (time.time()), the clock job names are made with, never the service clock."""
-    remaining = int(created) + 1 - time.time()
-    if remaining > 0:
-        time.sleep(remaining)
+    (time.time()), the clock job names are made with, never the service clock. sleep() counts on the monotonic clock,
+    which a wall clock being slewed (NTP on a CI machine) can run ahead of, so the wall clock is read again until it has
+    really passed the second."""
+    boundary = int(created) + 1
+    while (remaining := boundary - time.time()) > 0:
+        time.sleep(remaining + 0.001)
 
 
 class JobThread:

@@ -31,3 +31,19 @@ def test_a_training_job_ends_in_a_later_second_than_it_was_created(course, model
     name = model_data.split("/")[-3]
     described = course.sagemaker_client.describe_training_job(TrainingJobName=name)
     assert described["TrainingEndTime"].replace(microsecond=0) > described["CreationTime"].replace(microsecond=0)
+
+
+def test_the_creation_second_hold_reads_the_wall_clock_until_it_has_passed(monkeypatch):
+    """A wall clock slewed behind the monotonic one (NTP on a CI machine) must not let a job end in its creation second:
+    a name made to the second after wait() would be refused as already in use (seen once in CI)."""
+    from sagemaker_offline import pacing
+
+    wall = [100.2]
+
+    def slewed_sleep(seconds):  # the wall clock gains only 99% of each sleep
+        wall[0] += seconds * 0.99
+
+    monkeypatch.setattr(pacing.time, "time", lambda: wall[0])
+    monkeypatch.setattr(pacing.time, "sleep", slewed_sleep)
+    pacing.hold_past_creation_second(100.2)
+    assert wall[0] >= 101
