@@ -32,6 +32,7 @@ class ServiceClock:
     def __init__(self, real_time_module=time):
         self._time = real_time_module
         self._skipped = 0.0
+        self._latest = float("-inf")
         self._busy = 0
         self._last_poll = float("-inf")
         self._pollers = 0  # pollers inside advance(), waiting for the jobs to catch up
@@ -39,7 +40,12 @@ class ServiceClock:
         self._cond = threading.Condition()
 
     def time(self) -> float:
-        return self._time.time() + self._skipped
+        """Never earlier than a time it already gave: after a poller's wait the real seconds it waited are taken back
+        off (see advance), and until real time has made them up the clock stands at the latest stamp, so a job created
+        after another ended never gets an earlier CreationTime (AWS never shows one)."""
+        with self._cond:
+            self._latest = max(self._time.time() + self._skipped, self._latest)
+            return self._latest
 
     def advance(self, seconds: float, real_seconds: float) -> None:
         """A poller sleeps `seconds`: skip them, then wait (up to 10 real minutes) until no job is mid-step."""

@@ -8,8 +8,6 @@ AWS branch is exercised on the offline AWS with the course's backend set to "aws
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import time
 
 import numpy as np
 import pytest
@@ -42,16 +40,6 @@ def model_name(course, model_data):
 @pytest.fixture(scope="module")
 def notebook_02_job(course, course_data, model_data, model_name):
     """02's job, created after the course model's training job ended, as when a learner runs 01 and then 02."""
-    from sagemaker_offline import logs
-
-    ended = course.sagemaker_client.describe_training_job(TrainingJobName=model_data.split("/")[-3])["TrainingEndTime"]
-    ended = ended.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    # The offline service clock can stand a moment behind a job's end stamp right after a waiter returned (the poll's
-    # real waiting is taken back off it); on AWS a job created after another ended has a later CreationTime.
-    for _ in range(100):
-        if logs.service_datetime() > ended:
-            break
-        time.sleep(0.05)
     return _transform(course, model_name, "sagemaker-xgboost-reuse-02", course_data.test_uri,
                       course.s3_uri(models.SDK_TRANSFORM_OUTPUT))
 
