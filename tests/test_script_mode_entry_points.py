@@ -325,6 +325,49 @@ def test_cli_stops_a_running_script_mode_job_and_its_script_process_ends(course,
     assert all_gone([script], timeout=5) == []
 
 
+# A Processing job's script as SKLearnProcessor.run(code=...) places it: it reads its input folder, writes its output.
+PROCESSING_SCRIPT = """\
+import pandas as pd
+frame = pd.read_csv("/opt/ml/processing/input/data/train.csv", header=None)  # the course's training CSV: no header
+frame.describe().to_csv("/opt/ml/processing/output/stats/stats.csv")
+print(f"described {len(frame)} rows")
+"""
+
+
+def test_cli_creates_a_processing_job_the_waiter_sees_it_complete_and_its_output_and_log_are_there(
+        course, course_data, featurizer, tmp_path):
+    code_key = f"{course.prefix}/cli-processing/code/describe.py"
+    (tmp_path / "describe.py").write_text(PROCESSING_SCRIPT)
+    aws("s3", "cp", str(tmp_path / "describe.py"), f"s3://{course.bucket}/{code_key}")
+    output_uri = course.s3_uri("cli-processing", "stats")
+    request = {  # CreateProcessingJob as SKLearnProcessor.run() sends it (sagemaker/processing.py)
+        "ProcessingJobName": "cli-processing-job", "RoleArn": course.role,
+        "AppSpecification": {"ImageUri": featurizer.training_image_uri(),
+                             "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/describe.py"]},
+        "ProcessingInputs": [
+            {"InputName": "data", "S3Input": {"S3Uri": course_data.train_uri, "LocalPath": "/opt/ml/processing/input/data",
+                                              "S3DataType": "S3Prefix", "S3InputMode": "File"}},
+            {"InputName": "code", "S3Input": {"S3Uri": f"s3://{course.bucket}/{code_key}",
+                                              "LocalPath": "/opt/ml/processing/input/code",
+                                              "S3DataType": "S3Prefix", "S3InputMode": "File"}}],
+        "ProcessingOutputConfig": {"Outputs": [{"OutputName": "stats", "S3Output": {
+            "S3Uri": output_uri, "LocalPath": "/opt/ml/processing/output/stats", "S3UploadMode": "EndOfJob"}}]},
+        "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge",
+                                                  "VolumeSizeInGB": 30}},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+    }
+    (tmp_path / "job.json").write_text(json.dumps(request))
+    aws("sagemaker", "create-processing-job", "--cli-input-json", f"file://{tmp_path / 'job.json'}")
+    aws("sagemaker", "wait", "processing-job-completed-or-stopped", "--processing-job-name", "cli-processing-job")
+    job = json.loads(aws("sagemaker", "describe-processing-job", "--processing-job-name", "cli-processing-job").stdout)
+    assert job["ProcessingJobStatus"] == "Completed", job.get("FailureReason")
+    aws("s3", "cp", f"{output_uri}/stats.csv", str(tmp_path / "stats.csv"))
+    stats = (tmp_path / "stats.csv").read_text()
+    assert stats.startswith(",0,1,") and f"\ncount,{len(course_data.train)}.0," in stats
+    assert f"described {len(course_data.train)} rows" in _stream_messages("/aws/sagemaker/ProcessingJobs",
+                                                                           "cli-processing-job")
+
+
 def test_a_terminal_of_python_m_sagemaker_offline_runs_a_script_mode_job_with_aws_commands_alone(tmp_path):
     """`python -m sagemaker_offline -c ...` (make offline-shell): upload the code and data with `aws s3 cp`, create the
     job from its JSON, wait, describe: the runtime in that process runs the script."""
