@@ -239,10 +239,19 @@ def _create_processing_job(aws, original):
         job.exit_message = job.failure_reason = None
         account, region = self.current_account, self.region
         created = time.time()
-        stream = logs.LogStream(account, region, logs.PROCESSING_GROUP,
-                                logs.processing_stream(name, 1, int(t0) + PROCESSING_PHASES["container"]))
-        held = logs.HeldLines(stream)  # written as they happen, visible once the container's logs are
-        write, publish = held.write, held.publish
+        # one stream per instance, `<job>/algo-<n>-<epoch>`, the instances starting together (a two-node job's streams
+        # `training-job-test-remote-debug/algo-1-1680535238` and `.../algo-2-1680535238`, Developer Guide,
+        # https://docs.aws.amazon.com/sagemaker/latest/dg/train-remote-debugging.html); each instance's lines are
+        # written as they happen, visible once the containers' logs are
+        epoch = int(t0) + PROCESSING_PHASES["container"]
+        held = [logs.HeldLines(logs.LogStream(account, region, logs.PROCESSING_GROUP,
+                                              logs.processing_stream(name, host, epoch)))
+                for host in range(1, processing.instance_count(params) + 1)]
+        write = [one.write for one in held]
+
+        def publish() -> None:
+            for one in held:
+                one.publish()
 
         def run() -> None:
             from sagemaker_offline.processing import ProcessingFailure, run_processing

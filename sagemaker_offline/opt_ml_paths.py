@@ -1,5 +1,7 @@
 """`/opt/ml/...` inside an offline Processing job's script: the paths the script reads and writes are rewritten to the
-job's own folder, in the script's process (and every Python process it starts), so it runs unchanged without Docker.
+folder of its job's instance (one per instance, algo-1 ... algo-<n>, so each has its own /opt/ml/processing and
+/opt/ml/config as on AWS), in the script's process (and every Python process it starts), so it runs unchanged without
+Docker.
 
 Why rewriting in Python rather than a mount namespace or a symlink: `/opt/ml` itself may not be created without root,
 a symlink there would be shared by two jobs at once, and a mount namespace needs unprivileged user namespaces (not on
@@ -15,7 +17,7 @@ import posixpath
 import sys
 
 PREFIX = "/opt/ml"
-ENV_ROOT = "SAGEMAKER_OFFLINE_OPT_ML"  # the real folder /opt/ml stands for in this job
+ENV_ROOT = "SAGEMAKER_OFFLINE_OPT_ML"  # the real folder /opt/ml stands for on this instance of the job
 _ROOT: str | None = None
 
 MISS_NOTE = ("[offline] {path} was not rewritten to this job's folder: the offline runtime maps /opt/ml/... for "

@@ -16,7 +16,10 @@ SDK v2's sagemaker/processing.py (ScriptProcessor uploads the code to <job>/inpu
 `command + ["/opt/ml/processing/input/code/<script>"]`). The FailureReason of a script that exits non-zero is the
 one the Developer Guide's "SageMaker Python SDK Troubleshooting" page shows for a scikit-learn processing job:
 "AlgorithmError: , exit code: 1" (https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-python-sdk-troubleshooting.html).
-The /opt/ml paths are rewritten inside the script's processes (opt_ml_paths.py)."""
+The /opt/ml paths are rewritten inside the script's processes (opt_ml_paths.py).
+
+InstanceCount > 1 runs one script process per instance, algo-1 ... algo-<n>, side by side, each with its own /opt/ml
+(sources and what AWS leaves undocumented: docs/offline-runtime.md, "Processing jobs", and the functions below)."""
 from __future__ import annotations
 
 import json
@@ -25,12 +28,13 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path, PurePosixPath
 
 from sagemaker_offline import s3io
 
 PROCESSING_ROOT = "/opt/ml/processing/"
-CURRENT_HOST = "algo-1"
+SHARDED = "ShardedByS3Key"
 _BOOTSTRAP = Path(__file__).resolve().parent / "opt_ml_bootstrap"
 _PYTHONS = {"python", "python3"}
 _PYTHON_FLAGS = {"-u", "-B", "-O", "-OO", "-v"}
@@ -38,6 +42,31 @@ _PYTHON_FLAGS = {"-u", "-B", "-O", "-OO", "-v"}
 
 class ProcessingFailure(Exception):
     """A processing job's failure, worded as its FailureReason."""
+
+
+def instance_count(params: dict) -> int:
+    """ProcessingResources.ClusterConfig.InstanceCount ("For distributed processing jobs, specify a value greater than
+    1", API reference, ProcessingClusterConfig); botocore's rules keep it within 1..100 at create."""
+    cluster = (params.get("ProcessingResources") or {}).get("ClusterConfig") or {}
+    return int(cluster.get("InstanceCount", 1))
+
+
+def host_names(count: int) -> list[str]:
+    """algo-1 ... algo-<n>: the hosts in /opt/ml/config/resourceconfig.json, as an AWS engineer shows it for a
+    three-instance processing job (`{"current_host": "algo-1", "hosts": ["algo-1","algo-2","algo-3"]}`,
+    aws/amazon-sagemaker-examples#1075) and as SDK v2's local mode writes it per host (sagemaker/local/image.py,
+    write_processing_config_files)."""
+    return [f"algo-{n}" for n in range(1, count + 1)]
+
+
+def shard(items: list, index: int, count: int) -> list:
+    """Instance `index`'s share of one input's objects under ShardedByS3Key: the objects in key order, dealt
+    round-robin (the i-th to algo-(i mod n + 1)). AWS documents only that each instance downloads one shard
+    (ProcessingS3Input.S3DataDistributionType), about 1/n of the objects (S3DataSource, for training: "each instance
+    gets approximately 1/n of the number of S3 objects"; 100 objects on 5 instances put 20 on each,
+    aws/amazon-sagemaker-examples#1075); which object goes to which instance it does not say, so this rule is the
+    runtime's own, deterministic choice."""
+    return items[index::count]
 
 
 def _python_command(entrypoint: list[str]) -> tuple[list[str], str] | None:
@@ -122,9 +151,6 @@ def offline_problem(params: dict, account_id: str) -> str | None:
     command = command_of(account_id, params)
     if isinstance(command, str):
         return command
-    cluster = (params.get("ProcessingResources") or {}).get("ClusterConfig") or {}
-    if int(cluster.get("InstanceCount", 1)) != 1:
-        return "offline a Processing job runs on one instance (instance_count=1); algo-1 is the only host"
     for entry in params.get("ProcessingInputs") or []:
         source = entry.get("S3Input")
         if source is None:
@@ -154,22 +180,29 @@ def _local(root: Path, container_path: str) -> Path:
     return root / PurePosixPath(container_path).relative_to("/opt/ml")
 
 
-def _download_input(account_id: str, region: str, role_arn: str, entry: dict, target: Path) -> None:
+def _download_input(account_id: str, region: str, role_arn: str, entry: dict, target: Path, index: int = 0,
+                    count: int = 1) -> None:
+    """One input on instance `index` of `count`: every object (FullyReplicated, the default) or its shard."""
     from sagemaker_offline.script_training import download_channel
     from sagemaker_offline.training import TrainingFailure
 
     source = entry["S3Input"]
+    select = None
+    if source.get("S3DataDistributionType", "FullyReplicated") == SHARDED and count > 1:
+        def select(items: list) -> list:
+            return shard(items, index, count)
     try:
         if source.get("S3DataType", "S3Prefix") == "ManifestFile":
-            _download_manifest(account_id, source["S3Uri"], target)
+            _download_manifest(account_id, source["S3Uri"], target, select)
         else:
-            download_channel(account_id, region, role_arn, {"DataSource": {"S3DataSource": source}}, target)
+            download_channel(account_id, region, role_arn, {"DataSource": {"S3DataSource": source}}, target, select)
     except TrainingFailure as error:
         raise ProcessingFailure(str(error)) from None
 
 
-def _download_manifest(account_id: str, manifest_uri: str, target: Path) -> None:
-    """A ManifestFile: `[{"prefix": "s3://b/p/"}, "rel/a.csv", ...]`; each object lands at LocalPath/<rel>."""
+def _download_manifest(account_id: str, manifest_uri: str, target: Path, select=None) -> None:
+    """A ManifestFile: `[{"prefix": "s3://b/p/"}, "rel/a.csv", ...]`; each object lands at LocalPath/<rel>
+    (`select` picks this instance's share of the listed objects, in key order)."""
     try:
         manifest = s3io.read_manifest(account_id, manifest_uri)
     except ValueError:
@@ -183,13 +216,15 @@ def _download_manifest(account_id: str, manifest_uri: str, target: Path) -> None
         if s3io.head(account_id, obj_bucket, obj_key) is None:
             raise ProcessingFailure(f"ClientError: The manifest file {manifest_uri} lists {relative}, but "
                                     f"s3://{obj_bucket}/{obj_key} does not exist")
+    for relative in relatives if select is None else select(sorted(relatives)):
+        obj_bucket, obj_key = s3io.split_uri(prefix.rstrip("/") + "/" + relative)
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         s3io.download(account_id, obj_bucket, obj_key, target / relative)
 
 
-def _config_files(root: Path, params: dict, arn: str) -> None:
+def _config_files(root: Path, params: dict, arn: str, host: str = "algo-1", hosts: list[str] | None = None) -> None:
     """/opt/ml/config/processingjobconfig.json (the request as the Developer Guide's example shows it) and
-    resourceconfig.json (`current_host`, `hosts`)."""
+    resourceconfig.json (this instance's `current_host`, every instance in `hosts`)."""
     config = root / "config"
     config.mkdir(parents=True, exist_ok=True)
     app = params.get("AppSpecification") or {}
@@ -206,11 +241,13 @@ def _config_files(root: Path, params: dict, arn: str) -> None:
         "StoppingCondition": params.get("StoppingCondition") or {"MaxRuntimeInSeconds": 86400},
     }
     (config / "processingjobconfig.json").write_text(json.dumps(job_config, indent=4))
-    (config / "resourceconfig.json").write_text(json.dumps({"current_host": CURRENT_HOST, "hosts": [CURRENT_HOST]}))
+    (config / "resourceconfig.json").write_text(json.dumps({"current_host": host, "hosts": hosts or [host]}))
 
 
 def _upload_outputs(account_id: str, root: Path, params: dict) -> None:
-    """Each output's LocalPath (every file below it) to its S3Uri, keys relative to the folder, as EndOfJob does."""
+    """Each output's LocalPath (every file below it) to its S3Uri, keys relative to the folder, as EndOfJob does.
+    Called per instance in host order: a file name two instances both wrote keeps the last one's content (S3 keeps
+    the last PUT); what AWS does then is not documented (docs/offline-runtime.md)."""
     for entry in (params.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
         target = entry["S3Output"]
         folder = _local(root, target["LocalPath"])
@@ -239,45 +276,102 @@ def exit_message(root: Path) -> str | None:
     return message.read_bytes()[:1024].decode("utf-8", "replace")
 
 
-def run_processing(account_id: str, region: str, params: dict, arn: str, write, stop_requested=None) -> str | None:
-    """Run the job; returns its ExitMessage (or None). Raises ProcessingFailure (with the exit message as its
-    `exit_message` attribute) or script_training.Stopped."""
-    from sagemaker_offline.script_training import run_process
+class _Halt:
+    """What each instance's process watches (script_training.run_process asks is_set()): StopProcessingJob, or
+    another instance's failure, which ends the job and so every instance."""
 
+    def __init__(self, stop_requested):
+        self.stop_requested = stop_requested
+        self.failed = threading.Event()
+
+    def is_set(self) -> bool:
+        return self.failed.is_set() or (self.stop_requested is not None and self.stop_requested.is_set())
+
+
+def _run_instances(commands: list[list[str]], cwds: list[Path], envs: list[dict], writes: list, stop_requested
+                   ) -> tuple[list[int | None], int | None]:
+    """Every instance's script at once, each in its own process (group); returns their exit codes (None for one
+    ended by the others' failure) and the index of the first that failed, or None. Raises Stopped after a stop."""
+    from sagemaker_offline.script_training import Stopped, run_process
+
+    halt = _Halt(stop_requested)
+    codes: list[int | None] = [None] * len(commands)
+    errors: list[BaseException | None] = [None] * len(commands)
+    failed: list[int] = []
+    lock = threading.Lock()
+
+    def instance(index: int) -> None:
+        try:
+            codes[index] = run_process(commands[index], cwds[index], envs[index], writes[index], halt)
+        except Stopped:
+            return
+        except BaseException as error:  # the process could not run: the job fails, as the failing instance's would
+            errors[index] = error
+            codes[index] = None
+        with lock:
+            if errors[index] is not None or codes[index] != 0:
+                failed.append(index)
+                halt.failed.set()  # the other instances end with the job
+
+    threads = [threading.Thread(target=instance, args=(i,), name=f"processing-algo-{i + 1}", daemon=True)
+               for i in range(len(commands))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if stop_requested is not None and stop_requested.is_set():
+        raise Stopped()
+    first = failed[0] if failed else None
+    if first is not None and errors[first] is not None:
+        raise errors[first]
+    return codes, first
+
+
+def run_processing(account_id: str, region: str, params: dict, arn: str, write, stop_requested=None) -> str | None:
+    """Run the job on each of its instances, side by side; returns its ExitMessage (or None). `write` takes one log
+    line: one writer, or a list of one per instance (each instance has its own stream). Raises ProcessingFailure
+    (with the exit message as its `exit_message` attribute) or script_training.Stopped."""
     app = params.get("AppSpecification") or {}
     flags, script, unpack = command_of(account_id, params)  # offline_problem checked it at create
     arguments = list(app.get("ContainerArguments") or [])
-    root = Path(tempfile.mkdtemp(prefix="processing-"))  # /opt/ml of this job; two jobs never share one
+    hosts = host_names(instance_count(params))
+    writes = list(write) if isinstance(write, (list, tuple)) else [write] * len(hosts)
+    roots: list[Path] = []  # /opt/ml of each instance of this job; two jobs or instances never share one
     try:
-        for folder in ("processing", "output", "config"):
-            (root / folder).mkdir(parents=True, exist_ok=True)
-        for entry in params.get("ProcessingInputs") or []:
-            target = _local(root, entry["S3Input"]["LocalPath"])
-            target.mkdir(parents=True, exist_ok=True)
-            _download_input(account_id, region, params.get("RoleArn", ""), entry, target)
-        for entry in (params.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
-            _local(root, entry["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)  # made before the start
-        _config_files(root, params, arn)
-        code_dir = _local(root, "/opt/ml/processing/input/code")
-        if unpack:  # runproc.sh: cd /opt/ml/processing/input/code/ && tar -xzf sourcedir.tar.gz
-            _unpack_source_dir(code_dir)
-        if not _local(root, script).is_file():
-            raise ProcessingFailure(f"AlgorithmError: , exit code: 2 (python3: can't open file {script!r}: no "
-                                    "ProcessingInput puts a file there)")
+        for index, host in enumerate(hosts):
+            root = Path(tempfile.mkdtemp(prefix=f"processing-{host}-"))
+            roots.append(root)
+            for folder in ("processing", "output", "config"):
+                (root / folder).mkdir(parents=True, exist_ok=True)
+            for entry in params.get("ProcessingInputs") or []:
+                target = _local(root, entry["S3Input"]["LocalPath"])
+                target.mkdir(parents=True, exist_ok=True)
+                _download_input(account_id, region, params.get("RoleArn", ""), entry, target, index, len(hosts))
+            for entry in (params.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
+                _local(root, entry["S3Output"]["LocalPath"]).mkdir(parents=True, exist_ok=True)  # made before the start
+            _config_files(root, params, arn, host, hosts)
+            if unpack:  # runproc.sh: cd /opt/ml/processing/input/code/ && tar -xzf sourcedir.tar.gz
+                _unpack_source_dir(_local(root, "/opt/ml/processing/input/code"))
+            if not _local(root, script).is_file():
+                raise ProcessingFailure(f"AlgorithmError: , exit code: 2 (python3: can't open file {script!r}: no "
+                                        "ProcessingInput puts a file there)")
         env = dict(os.environ, **(params.get("Environment") or {}))
         for kernel_only in ("MPLBACKEND", "PYTHONSTARTUP", "JPY_PARENT_PID"):
             env.pop(kernel_only, None)
         env.update({"PYTHONPATH": os.pathsep.join([str(_BOOTSTRAP)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH")
                                                                           else [])),
-                    "SAGEMAKER_OFFLINE_OPT_ML": str(root), "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+                    "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
         command = [sys.executable, *flags, str(_BOOTSTRAP / "run_script.py"), script, *arguments]
-        code = run_process(command, code_dir if unpack else root, env, write, stop_requested)
-        message = exit_message(root)
-        if code != 0:
-            failure = ProcessingFailure(f"AlgorithmError: , exit code: {code}")
-            failure.exit_message = message
+        cwds = [_local(root, "/opt/ml/processing/input/code") if unpack else root for root in roots]
+        envs = [dict(env, SAGEMAKER_OFFLINE_OPT_ML=str(root)) for root in roots]
+        codes, failed = _run_instances([command] * len(roots), cwds, envs, writes, stop_requested)
+        if failed is not None:  # the first instance to fail gives the reason and the message
+            failure = ProcessingFailure(f"AlgorithmError: , exit code: {codes[failed]}")
+            failure.exit_message = exit_message(roots[failed])
             raise failure
-        _upload_outputs(account_id, root, params)  # only a job that completed uploads anything
-        return message
+        for root in roots:  # only a job that completed uploads anything; every instance's outputs, in host order
+            _upload_outputs(account_id, root, params)
+        return next((m for m in map(exit_message, roots) if m is not None), None)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        for root in roots:
+            shutil.rmtree(root, ignore_errors=True)

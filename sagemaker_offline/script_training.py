@@ -75,7 +75,9 @@ def code_archive_problem(account_id: str, submit_directory: str) -> str | None:
     return None
 
 
-def download_channel(account_id: str, region: str, role_arn: str, channel: dict, target: Path) -> None:
+def download_channel(account_id: str, region: str, role_arn: str, channel: dict, target: Path, select=None) -> None:
+    """Every object under the channel's S3 prefix into `target`; `select` (a processing instance's ShardedByS3Key
+    share, processing.shard) picks which of them, in key order, once the prefix is known to hold any."""
     from sagemaker_offline.validation import no_s3_objects_message
 
     source = channel["DataSource"]["S3DataSource"]
@@ -84,6 +86,8 @@ def download_channel(account_id: str, region: str, role_arn: str, channel: dict,
     if not objects:
         raise TrainingFailure("ClientError: Data download failed:"
                               + no_s3_objects_message(source["S3Uri"], region, role_arn, bucket))
+    if select is not None:
+        objects = select(objects)
     base = prefix[: prefix.rfind("/") + 1] if not prefix.endswith("/") else prefix
     target.mkdir(parents=True, exist_ok=True)
     for obj in objects:

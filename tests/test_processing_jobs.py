@@ -274,8 +274,6 @@ def test_script_processor_on_the_xgboost_framework_image_runs_the_script(course,
      "the FrameworkProcessor entrypoint cannot run offline: no ProcessingInput puts"),
     ({"AppSpecification": {"ContainerEntrypoint": ["java", "-jar", "/opt/ml/processing/input/code/app.jar"]}},
      "is not `python3 <script>.py`"),
-    ({"ProcessingResources": {"ClusterConfig": {"InstanceCount": 2, "InstanceType": "ml.m5.xlarge",
-                                                "VolumeSizeInGB": 30}}}, "runs on one instance"),
 ])
 def test_what_cannot_run_offline_is_refused_and_nothing_is_created(course, change, reason):
     from botocore.exceptions import ClientError

@@ -1,7 +1,7 @@
 """Put first on PYTHONPATH by an offline Processing job: every Python process of the job (the script and any Python it
-starts) rewrites /opt/ml/... to the job's folder (sagemaker_offline/opt_ml_paths.py), then runs the sitecustomize this
-one hides, if there is one. Loads the module by path: the job's processes need not import the sagemaker_offline
-package."""
+starts) rewrites /opt/ml/... to its instance's folder (sagemaker_offline/opt_ml_paths.py), then runs the
+sitecustomize this one hides, if there is one. Loads the module by path: the job's processes need not import the
+sagemaker_offline package."""
 import importlib.machinery
 import importlib.util
 import os
