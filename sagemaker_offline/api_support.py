@@ -26,10 +26,12 @@ RUNS = {
     "DescribeModel": "the model as CreateModel recorded it, with the fields AWS fills in",
     "CreateProcessingJob": "runs a Python script (SKLearnProcessor, ScriptProcessor with command ['python3'], "
                            "FrameworkProcessors such as XGBoostProcessor) on the scikit-learn and XGBoost framework "
-                           "images in a fresh process: inputs downloaded, /opt/ml/... mapped to the job's folder, "
-                           "outputs uploaded at the end; other images and entrypoints are refused",
+                           "images in a fresh process per instance: inputs downloaded (ShardedByS3Key: a share "
+                           "each), /opt/ml/... mapped to each instance's folder, outputs uploaded at the end; other "
+                           "images and entrypoints are refused",
     "DescribeProcessingJob": "the job's real status, ProcessingEndTime, ExitMessage or FailureReason",
-    "StopProcessingJob": "stops the running job (its script's processes are killed, nothing is uploaded)",
+    "StopProcessingJob": "stops the running job (every instance's script processes are killed, nothing is "
+                         "uploaded)",
     "ListTransformJobs": "filtered, sorted and paged as the API reference says (listing.py)",
     "ListTrainingJobs": "filtered, sorted and paged as the API reference says (listing.py)",
     "ListModels": "filtered, sorted and paged as the API reference says (listing.py)",

@@ -52,10 +52,10 @@ def instance_count(params: dict) -> int:
 
 
 def host_names(count: int) -> list[str]:
-    """algo-1 ... algo-<n>: the hosts in /opt/ml/config/resourceconfig.json, as an AWS engineer shows it for a
-    three-instance processing job (`{"current_host": "algo-1", "hosts": ["algo-1","algo-2","algo-3"]}`,
-    aws/amazon-sagemaker-examples#1075) and as SDK v2's local mode writes it per host (sagemaker/local/image.py,
-    write_processing_config_files)."""
+    """algo-1 ... algo-<n>: the hosts in /opt/ml/config/resourceconfig.json, as SDK v2's local mode writes it per host
+    (`{"current_host": host, "hosts": hosts, ...}`, sagemaker/local/image.py, write_processing_config_files) and as a
+    Stack Overflow answer shows it for a three-instance processing job (`{"current_host": "algo-1", "hosts":
+    ["algo-1","algo-2","algo-3"]}`, reposted in translation at https://boohere.com/id/detail/10389415.html)."""
     return [f"algo-{n}" for n in range(1, count + 1)]
 
 
