@@ -27,6 +27,10 @@ endef
 STUDIO_IMAGES := $(patsubst tests/studio/sagemaker-distribution-%.txt,%,$(wildcard tests/studio/sagemaker-distribution-*.txt))
 PYTHON_STUDIO ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
 STUDIO_STAMPS := $(foreach v,$(STUDIO_IMAGES),.venv-studio-$(v)/.installed)
+# Each environment builds matplotlib's font cache once at install: its first plot would otherwise print "Matplotlib is
+# building the font cache; this may take a moment." to stderr when the build takes over 5 s (matplotlib's
+# font_manager.FontManager starts a 5 s timer), as on a busy CI machine, and nbval fails on the unexpected stderr.
+WARM_FONTS := import matplotlib.font_manager
 
 .venv-studio-%/.installed: tests/studio/sagemaker-distribution-%.txt pyproject.toml
 	@test -n "$(PYTHON_STUDIO)" || { echo "make: the Studio replicas need Python 3.12 (as the images have): install it (pyenv install 3.12) or set PYTHON_STUDIO=/path/to/python3.12"; exit 1; }
@@ -37,6 +41,7 @@ STUDIO_STAMPS := $(foreach v,$(STUDIO_IMAGES),.venv-studio-$(v)/.installed)
 	.venv-studio-$*/bin/python -m pip install --quiet --disable-pip-version-check -e ".[offline]"
 	.venv-studio-$*/bin/python -m pip freeze --disable-pip-version-check --exclude-editable > .venv-studio-$*/kit-freeze.txt
 	.venv-studio-$*/bin/python -m pip install --quiet --disable-pip-version-check "pytest>=8" "nbval>=0.11,<0.12"
+	.venv-studio-$*/bin/python -c "$(WARM_FONTS)"
 	@touch $@
 
 studio-replicas: $(STUDIO_STAMPS)
@@ -49,6 +54,7 @@ $(STAMP): requirements.txt requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -c "$(WARM_FONTS)"
 	@touch $(STAMP)
 
 $(STAMP_V3): requirements-v3.txt pyproject.toml
@@ -56,6 +62,7 @@ $(STAMP_V3): requirements-v3.txt pyproject.toml
 	@test -x $(PY_V3) || $(PYTHON) -m venv $(VENV_V3)
 	$(PY_V3) -m pip install --quiet --disable-pip-version-check -r requirements-v3.txt
 	$(PY_V3) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY_V3) -c "$(WARM_FONTS)"
 	@touch $(STAMP_V3)
 
 # Both tracks: the SDK v2 track (notebooks/) in .venv, then the SDK v3 track (notebooks/sdk-v3/ and the v3 appendix)
