@@ -2,6 +2,7 @@
 creation-second hold. Shared by the job handlers (jobs.py) and the transform runtime (transform.py)."""
 from __future__ import annotations
 
+import calendar
 import threading
 import time
 from typing import Callable
@@ -14,14 +15,16 @@ def offline_images_message() -> str:
 
 def hold_past_creation_second(created: float) -> None:
     """A job never ends in the second it was created in. On AWS a job lasts minutes, so a name made to the second after
-    wait() (public notebooks' "Batch-Transform-" + strftime("%Y-%m-%d-%H-%M-%S")) is always new; offline a small job
-    ends within the second, and the next cell's name would be refused as already in use. `created` is real time
-    (time.time()), the clock job names are made with, never the service clock. sleep() counts on the monotonic clock,
-    which a wall clock being slewed (NTP on a CI machine) can run ahead of, so the wall clock is read again until it has
-    really passed the second."""
+    wait() (public notebooks' "Batch-Transform-" + strftime("%Y-%m-%d-%H-%M-%S", gmtime())) is always new; offline a
+    small job ends within the second, and the next cell's name would be refused as already in use. `created` is real
+    time (time.time()), never the service clock. gmtime() and strftime() without a time read C's time(), which glibc
+    serves from a coarse clock up to a tick (a few ms) behind time.time(), so the hold waits until that clock too has
+    passed the second."""
     boundary = int(created) + 1
     while (remaining := boundary - time.time()) > 0:
         time.sleep(remaining + 0.001)
+    while calendar.timegm(time.gmtime()) < boundary:
+        time.sleep(0.002)
 
 
 class JobThread:

@@ -33,17 +33,22 @@ def test_a_training_job_ends_in_a_later_second_than_it_was_created(course, model
     assert described["TrainingEndTime"].replace(microsecond=0) > described["CreationTime"].replace(microsecond=0)
 
 
-def test_the_creation_second_hold_reads_the_wall_clock_until_it_has_passed(monkeypatch):
-    """A wall clock slewed behind the monotonic one (NTP on a CI machine) must not let a job end in its creation second:
-    a name made to the second after wait() would be refused as already in use (seen once in CI)."""
+def test_the_creation_second_hold_waits_for_the_clock_job_names_are_made_with(monkeypatch):
+    """gmtime() and strftime() read C's time(), a coarse clock a few ms behind time.time(): a job must not end before
+    that clock has left its creation second, or the next name made to the second after wait() is refused as in use
+    (seen in CI, and whenever this module ran after tests/test_script_mode_entry_points.py)."""
+    import calendar
+
     from sagemaker_offline import pacing
 
     wall = [100.2]
 
-    def slewed_sleep(seconds):  # the wall clock gains only 99% of each sleep
-        wall[0] += seconds * 0.99
+    def sleep(seconds):
+        wall[0] += seconds
 
     monkeypatch.setattr(pacing.time, "time", lambda: wall[0])
-    monkeypatch.setattr(pacing.time, "sleep", slewed_sleep)
+    monkeypatch.setattr(pacing.time, "sleep", sleep)
+    real_gmtime = pacing.time.gmtime
+    monkeypatch.setattr(pacing.time, "gmtime", lambda: real_gmtime(int(wall[0] - 0.004)))  # the coarse clock, 4 ms behind
     pacing.hold_past_creation_second(100.2)
-    assert wall[0] >= 101
+    assert calendar.timegm(pacing.time.gmtime()) >= 101
