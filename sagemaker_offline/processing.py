@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from sagemaker_offline import s3io
+from sagemaker_offline import s3io, scratch
 
 PROCESSING_ROOT = "/opt/ml/processing/"
 CURRENT_HOST = "algo-1"
@@ -239,15 +239,17 @@ def exit_message(root: Path) -> str | None:
     return message.read_bytes()[:1024].decode("utf-8", "replace")
 
 
-def run_processing(account_id: str, region: str, params: dict, arn: str, write, stop_requested=None) -> str | None:
+def run_processing(account_id: str, region: str, params: dict, arn: str, write, stop_requested=None,
+                   deadline: float | None = None) -> str | None:
     """Run the job; returns its ExitMessage (or None). Raises ProcessingFailure (with the exit message as its
-    `exit_message` attribute) or script_training.Stopped."""
+    `exit_message` attribute), stopping.Stopped, or stopping.RuntimeExceeded once `deadline` (time.monotonic(), when
+    MaxRuntimeInSeconds passes) has come before the script ended."""
     from sagemaker_offline.script_training import run_process
 
     app = params.get("AppSpecification") or {}
     flags, script, unpack = command_of(account_id, params)  # offline_problem checked it at create
     arguments = list(app.get("ContainerArguments") or [])
-    root = Path(tempfile.mkdtemp(prefix="processing-"))  # /opt/ml of this job; two jobs never share one
+    root = Path(tempfile.mkdtemp(prefix=scratch.prefix("processing")))  # /opt/ml of this job; never shared
     try:
         for folder in ("processing", "output", "config"):
             (root / folder).mkdir(parents=True, exist_ok=True)
@@ -271,7 +273,7 @@ def run_processing(account_id: str, region: str, params: dict, arn: str, write, 
                                                                           else [])),
                     "SAGEMAKER_OFFLINE_OPT_ML": str(root), "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
         command = [sys.executable, *flags, str(_BOOTSTRAP / "run_script.py"), script, *arguments]
-        code = run_process(command, code_dir if unpack else root, env, write, stop_requested)
+        code = run_process(command, code_dir if unpack else root, env, write, stop_requested, deadline)
         message = exit_message(root)
         if code != 0:
             failure = ProcessingFailure(f"AlgorithmError: , exit code: {code}")
