@@ -130,36 +130,54 @@ def _create_training_job(aws, original):
             job.last_modified_time = now
 
         def run() -> None:
-            from sagemaker_offline.script_training import Stopped
+            from sagemaker_offline.stopping import (MAX_RUNTIME_MESSAGE, STOPPED_MESSAGE, STOPPING_MESSAGE,
+                                                    RuntimeExceeded, Stopped, check, container_deadline, max_runtime)
             from sagemaker_offline.training import TrainingFailure, run_training
             from sagemaker_offline.xgboost_images import builtin_xgboost_image
 
             stop = runner.stop_requested
+            limit = max_runtime(params)
+
+            def phase(name: str) -> None:
+                """Wait for the phase's service second; MaxRuntimeInSeconds counts from TrainingStartTime (the
+                Downloading phase), so a limit passing by the phase's start stops the job at that second."""
+                counted = TRAINING_PHASES[name] - TRAINING_PHASES["downloading"]
+                if limit is not None and counted >= limit:
+                    gate(aws, t0 + TRAINING_PHASES["downloading"] + limit, stop)
+                    check(stop)
+                    raise RuntimeExceeded()
+                gate(aws, t0 + TRAINING_PHASES[name], stop)
+                check(stop)
+
             try:
-                gate(aws, t0 + TRAINING_PHASES["preparing"], stop)
+                phase("preparing")
                 transition("Starting", "Preparing the instances for training")
-                gate(aws, t0 + TRAINING_PHASES["downloading"], stop)
+                phase("downloading")
                 job.training_start_time = _now()
                 transition("Downloading", "Downloading input data")
-                gate(aws, t0 + TRAINING_PHASES["downloading_image"], stop)
+                phase("downloading_image")
                 transition("Downloading", "Downloading the training image")
-                gate(aws, t0 + TRAINING_PHASES["training"], stop)
+                phase("training")
                 transition("Training", "Training image download completed. Training in progress.")
+                # the container's own run counts in real seconds, after the phases' service seconds before it
+                deadline = container_deadline(params, TRAINING_PHASES["training"] - TRAINING_PHASES["downloading"])
                 image = params["AlgorithmSpecification"].get("TrainingImage", "")
                 if script_image is not None:  # script mode: the learner's entry point (script_training.py)
                     from sagemaker_offline import model_trainer_driver
                     from sagemaker_offline.script_training import run_script_training
 
                     if model_trainer_driver.is_driver_job(params):  # SDK v3's ModelTrainer(source_code=...)
-                        result = model_trainer_driver.run(account, region, params, write, stop)
+                        result = model_trainer_driver.run(account, region, params, write, stop, deadline)
                     else:
-                        result = run_script_training(account, region, params, write, script_image, stop)
+                        result = run_script_training(account, region, params, write, script_image, stop, deadline)
                 else:
                     xgb_image = builtin_xgboost_image(image)
                     if xgb_image is None:
                         raise TrainingFailure(f"ClientError: Image {image!r} cannot run offline. "
                                               f"{offline_images_message()}")
-                    result = run_training(account, params, write, xgb_image)
+                    result = run_training(account, params, write, xgb_image, stop, deadline)
+                # the upload is not counted: the API reference's StoppingCondition puts "archiving and uploading
+                # models after it has been stopped" beyond MaxRuntimeInSeconds
                 gate(aws, t0 + TRAINING_PHASES["uploading"], stop)
                 transition("Uploading", "Uploading generated training model")
                 gate(aws, t0 + TRAINING_PHASES["logs"], stop)
@@ -172,9 +190,16 @@ def _create_training_job(aws, original):
                 transition("Completed", "Training job completed")
                 job.secondary_status_transitions[-1]["EndTime"] = now
                 job.training_job_status = "Completed"
-            except Stopped:  # StopTrainingJob killed the script (script_training.run_process)
+            except Stopped as stopped:  # StopTrainingJob or MaxRuntimeInSeconds: the script's group is killed
+                # (script_training.run_process), nothing is uploaded, no FailureReason (sagemaker_offline/stopping.py)
                 publish()
-                transition("Stopped", "Training job stopped")
+                hold_past_creation_second(created)
+                transition("Stopping", STOPPING_MESSAGE)
+                if isinstance(stopped, RuntimeExceeded):
+                    transition("MaxRuntimeExceeded", MAX_RUNTIME_MESSAGE)
+                else:
+                    transition("Stopped", STOPPED_MESSAGE)
+                job.secondary_status_transitions[-1]["EndTime"] = job.last_modified_time
                 job.training_job_status = "Stopped"
             except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
                 reason = str(exc) if isinstance(exc, TrainingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"
@@ -255,23 +280,29 @@ def _create_processing_job(aws, original):
 
         def run() -> None:
             from sagemaker_offline.processing import ProcessingFailure, run_processing
-            from sagemaker_offline.script_training import Stopped
+            from sagemaker_offline.stopping import Stopped, check, container_deadline
 
             stop = runner.stop_requested
             try:
                 gate(aws, t0 + PROCESSING_PHASES["container"], stop)
                 job.processing_start_time = job.last_modified_time = _now()
-                if stop.is_set():
-                    raise Stopped()
-                message = run_processing(account, region, params, job.arn, write, stop)
+                check(stop)
+                # MaxRuntimeInSeconds counts the container's real seconds from ProcessingStartTime, as a training
+                # job's counts from TrainingStartTime (sagemaker_offline/stopping.py); the upload after it does not
+                deadline = container_deadline({"StoppingCondition": job.stopping_condition}, 0)
+                message = run_processing(account, region, params, job.arn, write, stop, deadline)
                 gate(aws, t0 + PROCESSING_PHASES["logs"], stop)
                 publish()
                 gate(aws, t0 + PROCESSING_PHASES["end"], stop)
                 hold_past_creation_second(created)
                 job.exit_message = message  # DescribeProcessingJob shows it once the job has ended (byoc-metadata)
                 job.processing_job_status = "Completed"
-            except Stopped:  # StopProcessingJob killed the script (script_training.run_process); nothing uploaded
+            except Stopped:  # StopProcessingJob or MaxRuntimeInSeconds (stopping.RuntimeExceeded) killed the script
+                # (script_training.run_process): nothing uploaded, no FailureReason; a processing job has no
+                # secondary status to tell the two apart (DescribeProcessingJob, ProcessingStoppingCondition:
+                # "After the condition is met, the processing job is stopped.")
                 publish()
+                hold_past_creation_second(created)
                 job.processing_job_status = "Stopped"
             except Exception as exc:  # every failure becomes the job's FailureReason, as on AWS
                 reason = str(exc) if isinstance(exc, ProcessingFailure) else f"AlgorithmError: {type(exc).__name__}: {exc}"

@@ -22,7 +22,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from sagemaker_offline import s3io
+from sagemaker_offline import s3io, scratch
 from sagemaker_offline.training import TrainingFailure
 
 CODE_CHANNEL, DRIVERS_CHANNEL = "code", "sm_drivers"
@@ -123,16 +123,17 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def run(account_id: str, region: str, params: dict, write, stop_requested=None) -> dict:
+def run(account_id: str, region: str, params: dict, write, stop_requested=None, deadline: float | None = None) -> dict:
     """Run the job's entry script as the SDK's driver does in the framework container; returns {"artifact",
-    "metrics"} or raises TrainingFailure with the failure file's text as the FailureReason."""
+    "metrics"} or raises TrainingFailure with the failure file's text as the FailureReason (Stopped / RuntimeExceeded
+    when stopped; `deadline` is when MaxRuntimeInSeconds passes, script_training.run_process)."""
     from sagemaker_offline.script_training import download_channel, pack_outputs, run_process
 
     code = source_code(account_id, params)
     why = problem(code)
     if why:
         raise TrainingFailure(f"ClientError: {why}")
-    with tempfile.TemporaryDirectory(prefix="model-trainer-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=scratch.prefix("model-trainer")) as tmp:
         root = Path(tmp)
         for folder in ("model", "input/config", "output/data"):
             (root / folder).mkdir(parents=True)
@@ -160,7 +161,7 @@ def run(account_id: str, region: str, params: dict, write, stop_requested=None) 
                            PYTHONDONTWRITEBYTECODE="1")
         process_env.pop("MPLBACKEND", None)
         process_env.pop("PYTHONPATH", None)
-        exit_code = run_process(command, code_dir, process_env, write, stop_requested)
+        exit_code = run_process(command, code_dir, process_env, write, stop_requested, deadline)
         if exit_code != 0:
             write(f"An error occurred with exit code {exit_code}")  # sm_train.sh's handle_error
             text = failure.read_text().strip() if failure.exists() and failure.stat().st_size else (

@@ -31,7 +31,7 @@ import tempfile
 import threading
 from pathlib import Path, PurePosixPath
 
-from sagemaker_offline import s3io
+from sagemaker_offline import s3io, scratch
 
 PROCESSING_ROOT = "/opt/ml/processing/"
 SHARDED = "ShardedByS3Key"
@@ -288,11 +288,13 @@ class _Halt:
         return self.failed.is_set() or (self.stop_requested is not None and self.stop_requested.is_set())
 
 
-def _run_instances(commands: list[list[str]], cwds: list[Path], envs: list[dict], writes: list, stop_requested
-                   ) -> tuple[list[int | None], int | None]:
+def _run_instances(commands: list[list[str]], cwds: list[Path], envs: list[dict], writes: list, stop_requested,
+                   deadline: float | None = None) -> tuple[list[int | None], int | None]:
     """Every instance's script at once, each in its own process (group); returns their exit codes (None for one
-    ended by the others' failure) and the index of the first that failed, or None. Raises Stopped after a stop."""
-    from sagemaker_offline.script_training import Stopped, run_process
+    ended by the others' failure) and the index of the first that failed, or None. Raises Stopped after a stop and
+    RuntimeExceeded once `deadline` has come with a script still running (every instance ends with the job)."""
+    from sagemaker_offline.script_training import run_process
+    from sagemaker_offline.stopping import RuntimeExceeded, Stopped
 
     halt = _Halt(stop_requested)
     codes: list[int | None] = [None] * len(commands)
@@ -300,9 +302,15 @@ def _run_instances(commands: list[list[str]], cwds: list[Path], envs: list[dict]
     failed: list[int] = []
     lock = threading.Lock()
 
+    exceeded = threading.Event()
+
     def instance(index: int) -> None:
         try:
-            codes[index] = run_process(commands[index], cwds[index], envs[index], writes[index], halt)
+            codes[index] = run_process(commands[index], cwds[index], envs[index], writes[index], halt, deadline)
+        except RuntimeExceeded:
+            exceeded.set()
+            halt.failed.set()  # the job is stopped: every instance ends
+            return
         except Stopped:
             return
         except BaseException as error:  # the process could not run: the job fails, as the failing instance's would
@@ -321,16 +329,20 @@ def _run_instances(commands: list[list[str]], cwds: list[Path], envs: list[dict]
         thread.join()
     if stop_requested is not None and stop_requested.is_set():
         raise Stopped()
+    if exceeded.is_set() and not failed:
+        raise RuntimeExceeded()
     first = failed[0] if failed else None
     if first is not None and errors[first] is not None:
         raise errors[first]
     return codes, first
 
 
-def run_processing(account_id: str, region: str, params: dict, arn: str, write, stop_requested=None) -> str | None:
+def run_processing(account_id: str, region: str, params: dict, arn: str, write, stop_requested=None,
+                   deadline: float | None = None) -> str | None:
     """Run the job on each of its instances, side by side; returns its ExitMessage (or None). `write` takes one log
     line: one writer, or a list of one per instance (each instance has its own stream). Raises ProcessingFailure
-    (with the exit message as its `exit_message` attribute) or script_training.Stopped."""
+    (with the exit message as its `exit_message` attribute), stopping.Stopped, or stopping.RuntimeExceeded once
+    `deadline` (time.monotonic(), when MaxRuntimeInSeconds passes) has come before the scripts ended."""
     app = params.get("AppSpecification") or {}
     flags, script, unpack = command_of(account_id, params)  # offline_problem checked it at create
     arguments = list(app.get("ContainerArguments") or [])
@@ -339,7 +351,7 @@ def run_processing(account_id: str, region: str, params: dict, arn: str, write, 
     roots: list[Path] = []  # /opt/ml of each instance of this job; two jobs or instances never share one
     try:
         for index, host in enumerate(hosts):
-            root = Path(tempfile.mkdtemp(prefix=f"processing-{host}-"))
+            root = Path(tempfile.mkdtemp(prefix=scratch.prefix(f"processing-{host}")))
             roots.append(root)
             for folder in ("processing", "output", "config"):
                 (root / folder).mkdir(parents=True, exist_ok=True)
@@ -364,7 +376,7 @@ def run_processing(account_id: str, region: str, params: dict, arn: str, write, 
         command = [sys.executable, *flags, str(_BOOTSTRAP / "run_script.py"), script, *arguments]
         cwds = [_local(root, "/opt/ml/processing/input/code") if unpack else root for root in roots]
         envs = [dict(env, SAGEMAKER_OFFLINE_OPT_ML=str(root)) for root in roots]
-        codes, failed = _run_instances([command] * len(roots), cwds, envs, writes, stop_requested)
+        codes, failed = _run_instances([command] * len(roots), cwds, envs, writes, stop_requested, deadline)
         if failed is not None:  # the first instance to fail gives the reason and the message
             failure = ProcessingFailure(f"AlgorithmError: , exit code: {codes[failed]}")
             failure.exit_message = exit_message(roots[failed])

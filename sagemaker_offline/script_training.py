@@ -22,7 +22,8 @@ import threading
 import time
 from pathlib import Path
 
-from sagemaker_offline import s3io
+from sagemaker_offline import s3io, scratch
+from sagemaker_offline.stopping import RuntimeExceeded, Stopped
 from sagemaker_offline.training import TrainingFailure
 
 CURRENT_HOST = "algo-1"
@@ -129,15 +130,17 @@ def _toolkit_line(message: str, level: str = "INFO") -> str:
     return f"{stamp:%Y-%m-%d %H:%M:%S},{stamp.microsecond // 1000:03d} {TOOLKIT_LOGGER:<12} {level:<8} {message}"
 
 
-def run_script_training(account_id: str, region: str, params: dict, write, image, stop_requested=None) -> dict:
+def run_script_training(account_id: str, region: str, params: dict, write, image, stop_requested=None,
+                        deadline: float | None = None) -> dict:
     """Run the learner's entry point as the framework container does; returns {"artifact", "metrics"} or raises
-    TrainingFailure with the FailureReason AWS writes."""
+    TrainingFailure with the FailureReason AWS writes (Stopped / RuntimeExceeded when stopped, `deadline` being the
+    time.monotonic() moment MaxRuntimeInSeconds passes)."""
     raw = params.get("HyperParameters") or {}
     program = str(_decoded(raw.get("sagemaker_program", "")))
     submit_directory = str(_decoded(raw.get("sagemaker_submit_directory", "")))
     hyperparameters = {k: _decoded(v) for k, v in raw.items() if not k.startswith("sagemaker_")}
     name = params["TrainingJobName"]
-    with tempfile.TemporaryDirectory(prefix="script-training-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=scratch.prefix("script-training")) as tmp:
         root = Path(tmp)
         code_dir, model_dir = root / "code", root / "model"
         input_dir, output_dir = root / "input", root / "output"
@@ -199,7 +202,7 @@ def run_script_training(account_id: str, region: str, params: dict, write, image
         env = dict(os.environ, **sm_vars, PYTHONUNBUFFERED="1", PYTHONPATH=str(code_dir), PYTHONDONTWRITEBYTECODE="1",
                    TRAINING_JOB_NAME=name)  # the container's variable, which the toolkit reads (params.TRAINING_JOB_ENV)
         env.pop("MPLBACKEND", None)
-        code = run_process(command, code_dir, env, write, stop_requested)
+        code = run_process(command, code_dir, env, write, stop_requested, deadline)
         if code != 0:
             write(_toolkit_line("Reporting training FAILURE", "ERROR"))
             # errors._CalledProcessError.__str__; the sklearn container passes no stderr, so ErrorMessage is empty
@@ -230,10 +233,6 @@ def pack_outputs(account_id: str, params: dict, model_dir: Path, output_data_dir
     return f"s3://{out_bucket}/{key}"
 
 
-class Stopped(Exception):
-    """StopTrainingJob arrived while the script ran: its process group was killed."""
-
-
 _running: set[subprocess.Popen] = set()  # the scripts running now, which end_all() ends with the offline AWS
 _running_lock = threading.Lock()
 
@@ -256,9 +255,10 @@ def end_all() -> None:
         _kill_group(process)
 
 
-def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested) -> int:
+def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested, deadline: float | None = None) -> int:
     """The script in its own process group; its stdout and stderr lines go to the log as they come; a stop kills the
-    whole group, as the instance would end. (MaxRuntimeInSeconds is not enforced offline.)"""
+    whole group, as the instance would end, and so does the job's MaxRuntimeInSeconds passing (`deadline`, a
+    time.monotonic() moment; RuntimeExceeded). A script that ended before either keeps its exit code."""
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, preexec_fn=_kill_with_parent)
     with _running_lock:
@@ -270,6 +270,8 @@ def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested)
         while process.poll() is None:
             if stop_requested is not None and stop_requested.is_set():
                 raise Stopped()
+            if deadline is not None and time.monotonic() >= deadline:
+                raise RuntimeExceeded()  # the finally below kills the group before the job reports it
             time.sleep(0.02)
         if stop_requested is not None and stop_requested.is_set():
             raise Stopped()  # ended by end_all() as the offline AWS stopped: a stop, not the script's failure

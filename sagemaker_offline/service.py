@@ -175,7 +175,10 @@ class OfflineAWS:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
     def start(self) -> "OfflineAWS":
-        self.workdir = Path(tempfile.mkdtemp(prefix="sagemaker-offline-"))
+        from sagemaker_offline import scratch
+
+        scratch.remove_orphans()  # what killed kernels left behind (never a live kernel's)
+        self.workdir = Path(tempfile.mkdtemp(prefix=scratch.prefix()))
         config = self.workdir / "sagemaker-config.yaml"
         config.write_text(_TELEMETRY_OFF)
         self._set_env("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))

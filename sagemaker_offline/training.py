@@ -11,7 +11,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from sagemaker_offline import s3io
+from sagemaker_offline import s3io, scratch
 
 CHANNELS = {"train", "validation", "code"}
 # Hyperparameters the container validates but does not hand to xgboost.train (algorithm_mode/train.py).
@@ -110,11 +110,18 @@ def _not_json(value: str) -> bool:
     return False
 
 
-def run_training(account_id: str, params: dict, write, image=None) -> dict:
+def run_training(account_id: str, params: dict, write, image=None, stop_requested=None,
+                 deadline: float | None = None) -> dict:
     """Train as the built-in algorithm does and upload the artifact; returns the fields DescribeTrainingJob adds.
     `write` takes the container's output lines (its log stream); the lines follow real transcripts of image 1.3-1
-    (tests/reference/aws/, docs/offline-runtime.md)."""
+    (tests/reference/aws/, docs/offline-runtime.md). A stop, or MaxRuntimeInSeconds passing (`deadline`, a
+    time.monotonic() moment), ends it after the current round with nothing uploaded (stopping.Stopped /
+    RuntimeExceeded): without `save_model_on_termination` the container keeps no model of the rounds done
+    (aws/sagemaker-xgboost-container callback.py, cb8df91: only that hyperparameter adds the SIGTERM handler and the
+    per-round model)."""
     import xgboost as xgb
+
+    from sagemaker_offline.stopping import check
 
     log = _container_log(write)
     name = params["TrainingJobName"]
@@ -136,7 +143,7 @@ def run_training(account_id: str, params: dict, write, image=None) -> dict:
                               "channels 'train' and, optionally, 'validation'.")
     if "train" not in channels:
         raise TrainingFailure("ClientError: Channel 'train' is required. Call fit({'train': ..., 'validation': ...}).")
-    with tempfile.TemporaryDirectory(prefix="training-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=scratch.prefix("training")) as tmp:
         workdir = Path(tmp)
         dtrain = _read_channel(account_id, "train", channels["train"], workdir, log, symlinks)
         dvalidation = None
@@ -148,6 +155,7 @@ def run_training(account_id: str, params: dict, write, image=None) -> dict:
         if dvalidation is not None:
             log(f"Validation matrix has {dvalidation.num_row()} rows")
             evals.append((dvalidation, "validation"))
+        check(stop_requested, deadline)  # the channels took their time
         history: dict = {}
 
         class _LogRounds(xgb.callback.TrainingCallback):
@@ -155,6 +163,7 @@ def run_training(account_id: str, params: dict, write, image=None) -> dict:
                 parts = [f"{data}-{metric}:{values[-1]:.5f}" for data, metrics in evals_log.items()
                          for metric, values in metrics.items()]
                 write(f"[{epoch}]#011" + "#011".join(parts))  # xgboost's own line; CloudWatch shows a tab as #011
+                check(stop_requested, deadline)  # raises out of xgb.train: no model is saved
                 return False
 
         try:

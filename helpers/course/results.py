@@ -172,13 +172,19 @@ def explain_failure(course_or_client, job_name: str, quiet: bool = False) -> Dia
         logs_client = boto3.client("logs", region_name=sagemaker_client.meta.region_name)
     try:
         described = sagemaker_client.describe_transform_job(TransformJobName=job_name)
-        status, group = described["TransformJobStatus"], "/aws/sagemaker/TransformJobs"
+        status, group, stop_call = described["TransformJobStatus"], "/aws/sagemaker/TransformJobs", "StopTransformJob"
     except ClientError:
         described = sagemaker_client.describe_training_job(TrainingJobName=job_name)
-        status, group = described["TrainingJobStatus"], "/aws/sagemaker/TrainingJobs"
+        status, group, stop_call = described["TrainingJobStatus"], "/aws/sagemaker/TrainingJobs", "StopTrainingJob"
     diagnosis = Diagnosis(job_name, status, described.get("FailureReason", ""))
-    if status != "Failed":
-        diagnosis.cause = {"Completed": "nothing failed", "Stopped": "the job was stopped (StopTransformJob)"}.get(
+    if status == "Stopped" and described.get("SecondaryStatus") == "MaxRuntimeExceeded":
+        limit = described["StoppingCondition"]["MaxRuntimeInSeconds"]
+        diagnosis.cause = (f"the job ran past its MaxRuntimeInSeconds ({limit} s) and SageMaker stopped it "
+                           "(SecondaryStatus MaxRuntimeExceeded)")
+        diagnosis.fix = ("give it more time: max_run= on the estimator (StoppingCondition.MaxRuntimeInSeconds); "
+                         "nothing was kept, so fit() again")
+    elif status != "Failed":
+        diagnosis.cause = {"Completed": "nothing failed", "Stopped": f"the job was stopped ({stop_call})"}.get(
             status, "the job has not ended yet: wait for it first")
     else:
         lines = _log_lines(logs_client, group, job_name)
