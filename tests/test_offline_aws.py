@@ -186,7 +186,7 @@ def test_case_31_artifact_key_is_output_path_job_name_output_model_tar_gz(course
         RoleArn=course.role, HyperParameters={"num_round": "2"}, InputDataConfig=[channel],
         OutputDataConfig={"S3OutputPath": f"s3://{course.bucket}/o"},
         ResourceConfig={"InstanceType": "ml.m4.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 1},
-        StoppingCondition={"MaxRuntimeInSeconds": 60})
+        StoppingCondition={"MaxRuntimeInSeconds": 600})
     client.get_waiter("training_job_completed_or_stopped").wait(TrainingJobName="j")
     assert client.describe_training_job(TrainingJobName="j")["ModelArtifacts"]["S3ModelArtifacts"] == \
         f"s3://{course.bucket}/o/j/output/model.tar.gz"

@@ -107,7 +107,7 @@ def test_training_without_num_round(course, course_data):
         AlgorithmSpecification={"TrainingImage": models.image_uri(course), "TrainingInputMode": "File"},
         InputDataConfig=[channel], OutputDataConfig={"S3OutputPath": f"s3://{course.bucket}/explain/train"},
         ResourceConfig={"InstanceType": "ml.m4.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 1},
-        StoppingCondition={"MaxRuntimeInSeconds": 60})
+        StoppingCondition={"MaxRuntimeInSeconds": 600})
     with pytest.raises(WaiterError):
         client.get_waiter("training_job_completed_or_stopped").wait(TrainingJobName="x-train")
     found = results.explain_failure(course, "x-train", quiet=True)
