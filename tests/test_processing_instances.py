@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_processing_jobs import stopped_status
+
 PROCESSING_GROUP = "/aws/sagemaker/ProcessingJobs"
 PARTS = [f"part-{i}.csv" for i in range(4)]
 
@@ -270,12 +272,6 @@ def test_stopping_the_job_ends_every_instances_process(course, tmp_path):
     for pid in pids:
         os.kill(pid, 0)  # both scripts are running
     processor.latest_job.stop()
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        status = course.sagemaker_client.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"]
-        if status == "Stopped":
-            break
-        time.sleep(0.2)
-    assert status == "Stopped"
+    assert stopped_status(course, name) == "Stopped"
     assert all(_gone(pid) for pid in pids)
     assert _keys(course, "stopped") == []

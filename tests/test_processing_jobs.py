@@ -78,6 +78,16 @@ def _log(course, job_name: str) -> tuple[list[str], str]:
     return streams, text
 
 
+def stopped_status(course, name: str, seconds: float = 60) -> str:
+    """The job's status once it has left InProgress/Stopping after a stop (or after `seconds`, whatever it is then)."""
+    deadline = time.time() + seconds
+    while True:
+        status = course.sagemaker_client.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"]
+        if status not in ("InProgress", "Stopping") or time.time() >= deadline:
+            return status
+        time.sleep(0.2)
+
+
 def _keys(course, prefix: str) -> list[str]:
     listing = course.s3_client.list_objects_v2(Bucket=course.bucket, Prefix=f"{course.prefix}/processing/{prefix}/")
     return sorted(o["Key"].split(f"/processing/{prefix}/", 1)[1] for o in listing.get("Contents", []))
@@ -240,13 +250,7 @@ def test_stopping_a_processing_job_kills_its_script_and_uploads_nothing(course, 
     pid = int(pid_file.read_text())
     os.kill(pid, 0)  # the script is running
     processor.latest_job.stop()
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        status = course.sagemaker_client.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"]
-        if status == "Stopped":
-            break
-        time.sleep(0.2)
-    assert status == "Stopped"
+    assert stopped_status(course, name) == "Stopped"
     with pytest.raises(ProcessLookupError):
         for _ in range(50):
             os.kill(pid, 0)
