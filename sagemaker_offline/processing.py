@@ -288,28 +288,27 @@ class _Halt:
         return self.failed.is_set() or (self.stop_requested is not None and self.stop_requested.is_set())
 
 
-def _run_instances(commands: list[list[str]], cwds: list[Path], envs: list[dict], writes: list, stop_requested,
+def _run_instances(command: list[str], cwds: list[Path], envs: list[dict], writes: list, stop_requested,
                    deadline: float | None = None) -> tuple[list[int | None], int | None]:
-    """Every instance's script at once, each in its own process (group); returns their exit codes (None for one
-    ended by the others' failure) and the index of the first that failed, or None. Raises Stopped after a stop and
-    RuntimeExceeded once `deadline` has come with a script still running (every instance ends with the job)."""
+    """The script on every instance at once, each in its own process (group) with its own folder and environment;
+    returns the exit codes (None for one ended by the others' failure) and the index of the first that failed, or
+    None. Raises Stopped after a stop and RuntimeExceeded once `deadline` has come with a script still running
+    (each instance's run_process watches the same deadline)."""
     from sagemaker_offline.script_training import run_process
     from sagemaker_offline.stopping import RuntimeExceeded, Stopped
 
     halt = _Halt(stop_requested)
-    codes: list[int | None] = [None] * len(commands)
-    errors: list[BaseException | None] = [None] * len(commands)
+    codes: list[int | None] = [None] * len(cwds)
+    errors: list[BaseException | None] = [None] * len(cwds)
     failed: list[int] = []
     lock = threading.Lock()
-
     exceeded = threading.Event()
 
     def instance(index: int) -> None:
         try:
-            codes[index] = run_process(commands[index], cwds[index], envs[index], writes[index], halt, deadline)
+            codes[index] = run_process(command, cwds[index], envs[index], writes[index], halt, deadline)
         except RuntimeExceeded:
             exceeded.set()
-            halt.failed.set()  # the job is stopped: every instance ends
             return
         except Stopped:
             return
@@ -322,7 +321,7 @@ def _run_instances(commands: list[list[str]], cwds: list[Path], envs: list[dict]
                 halt.failed.set()  # the other instances end with the job
 
     threads = [threading.Thread(target=instance, args=(i,), name=f"processing-algo-{i + 1}", daemon=True)
-               for i in range(len(commands))]
+               for i in range(len(cwds))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -376,7 +375,7 @@ def run_processing(account_id: str, region: str, params: dict, arn: str, write, 
         command = [sys.executable, *flags, str(_BOOTSTRAP / "run_script.py"), script, *arguments]
         cwds = [_local(root, "/opt/ml/processing/input/code") if unpack else root for root in roots]
         envs = [dict(env, SAGEMAKER_OFFLINE_OPT_ML=str(root)) for root in roots]
-        codes, failed = _run_instances([command] * len(roots), cwds, envs, writes, stop_requested, deadline)
+        codes, failed = _run_instances(command, cwds, envs, writes, stop_requested, deadline)
         if failed is not None:  # the first instance to fail gives the reason and the message
             failure = ProcessingFailure(f"AlgorithmError: , exit code: {codes[failed]}")
             failure.exit_message = exit_message(roots[failed])

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from sagemaker_offline import s3io, scratch
-from sagemaker_offline.stopping import RuntimeExceeded, Stopped
+from sagemaker_offline.stopping import check
 from sagemaker_offline.training import TrainingFailure
 
 CURRENT_HOST = "algo-1"
@@ -268,13 +268,9 @@ def run_process(command: list[str], cwd: Path, env: dict, write, stop_requested,
     reader.start()
     try:
         while process.poll() is None:
-            if stop_requested is not None and stop_requested.is_set():
-                raise Stopped()
-            if deadline is not None and time.monotonic() >= deadline:
-                raise RuntimeExceeded()  # the finally below kills the group before the job reports it
+            check(stop_requested, deadline)  # the finally below kills the group before the job reports it
             time.sleep(0.02)
-        if stop_requested is not None and stop_requested.is_set():
-            raise Stopped()  # ended by end_all() as the offline AWS stopped: a stop, not the script's failure
+        check(stop_requested)  # ended by end_all() as the offline AWS stopped: a stop, not the script's failure
     finally:
         _kill_group(process)
         with _running_lock:

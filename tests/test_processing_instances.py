@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_processing_jobs import stopped_status
+from tests.test_processing_jobs import _keys, _script, stopped_status
 
 PROCESSING_GROUP = "/aws/sagemaker/ProcessingJobs"
 PARTS = [f"part-{i}.csv" for i in range(4)]
@@ -51,23 +51,12 @@ def _processor(course, count: int = 2):
                             instance_count=count, sagemaker_session=course.session)
 
 
-def _script(tmp_path: Path, text: str, name: str) -> str:
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
-
-
 def _streams(course, job_name: str) -> dict[str, list[str]]:
     logs = course.session.boto_session.client("logs")
     names = [s["logStreamName"] for s in logs.describe_log_streams(
         logGroupName=PROCESSING_GROUP, logStreamNamePrefix=job_name + "/")["logStreams"]]
     return {name: [e["message"] for e in logs.get_log_events(
         logGroupName=PROCESSING_GROUP, logStreamName=name, startFromHead=True)["events"]] for name in sorted(names)}
-
-
-def _keys(course, prefix: str) -> list[str]:
-    listing = course.s3_client.list_objects_v2(Bucket=course.bucket, Prefix=f"{course.prefix}/processing/{prefix}/")
-    return sorted(o["Key"].split(f"/processing/{prefix}/", 1)[1] for o in listing.get("Contents", []))
 
 
 def _read(course, prefix: str, key: str) -> bytes:

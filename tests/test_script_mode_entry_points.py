@@ -21,7 +21,7 @@ import pytest
 from helpers.course import data
 from tests.test_offline_interrupts import Kernel, all_gone
 from tests.test_offline_library import REAL_LOOKING, SOCKET_GUARD
-from tests.test_script_mode import FEATURIZE
+from tests.test_script_mode import FEATURIZE, featurizer  # noqa: F401 (the featurizer fixture, fitted once per module)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -210,16 +210,6 @@ def _script_job_request(name: str, role: str, image: str, code_uri: str, program
         "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 30},
         "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
     }
-
-
-@pytest.fixture(scope="module")
-def featurizer(course, course_data, tmp_path_factory):
-    from tests.test_script_mode import _sklearn, _source
-
-    estimator = _sklearn(course, _source(tmp_path_factory.mktemp("src"), "featurizer", FEATURIZE),
-                         hyperparameters={"with_mean": 1})
-    estimator.fit({"train": course_data.train_uri}, logs=False)
-    return estimator
 
 
 def _stream_messages(group: str, job: str) -> list[str]:
@@ -629,6 +619,7 @@ def test_end_all_ends_a_running_script_at_once_and_its_job_thread_sees_a_stop(tm
     import psutil
 
     from sagemaker_offline import script_training
+    from sagemaker_offline.stopping import Stopped
 
     (tmp_path / "pid").write_text("")
     script = ("import os, subprocess, sys, time\n"
@@ -641,7 +632,7 @@ def test_end_all_ends_a_running_script_at_once_and_its_job_thread_sees_a_stop(tm
         try:
             outcome.append(script_training.run_process([sys.executable, "-c", script], tmp_path, dict(os.environ),
                                                        lambda line: None, stop))
-        except script_training.Stopped:
+        except Stopped:
             outcome.append("stopped")
 
     thread = threading.Thread(target=run)
